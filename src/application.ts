@@ -1,0 +1,93 @@
+import type { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { createApplication, findApplicationByName, getApplication, startApplication } from './aws/emr.js';
+import { sleep } from './util/sleep.js';
+
+export interface ApplicationInfo {
+  applicationId: string;
+  releaseLabel: string;
+  architecture: 'X86_64' | 'ARM64';
+  created: boolean;
+}
+
+export interface AppLogger {
+  info(msg: string): void;
+}
+
+/** Finds (or creates) the application by id or name and reads its release label and architecture. */
+export async function resolveApplication(
+  emr: EMRServerlessClient,
+  p: {
+    applicationId?: string;
+    applicationName?: string;
+    releaseLabelForNew: () => string;
+    clientToken: string;
+    tags: Record<string, string>;
+    log: AppLogger;
+  },
+): Promise<ApplicationInfo> {
+  let applicationId = p.applicationId;
+  let created = false;
+  if (!applicationId) {
+    const name = p.applicationName!;
+    applicationId = await findApplicationByName(emr, name);
+    if (applicationId) {
+      p.log.info(`Using application ${applicationId} (found by name "${name}")`);
+    } else {
+      const releaseLabel = p.releaseLabelForNew();
+      applicationId = await createApplication(emr, { name, releaseLabel, clientToken: p.clientToken, tags: p.tags });
+      created = true;
+      p.log.info(`Created application ${applicationId} "${name}" on ${releaseLabel} (X86_64, auto-stop after 15 idle minutes)`);
+    }
+  }
+  const app = await getApplication(emr, applicationId);
+  if (app.state === 'TERMINATED') {
+    throw new Error(`application ${applicationId} is TERMINATED; give a live application-id or an application-name`);
+  }
+  return {
+    applicationId,
+    releaseLabel: app.releaseLabel ?? '',
+    architecture: (app.architecture ?? 'X86_64') as 'X86_64' | 'ARM64',
+    created,
+  };
+}
+
+const READY = new Set(['STARTED']);
+const STARTABLE = new Set(['CREATED', 'STOPPED']);
+
+/**
+ * Makes sure a job can be submitted. An application with auto-start (the default) starts itself
+ * on StartJobRun; one without it is started here and awaited within its own timeout, so a slow
+ * start never eats into the job's timeout.
+ */
+export async function ensureApplicationReady(
+  emr: EMRServerlessClient,
+  applicationId: string,
+  timeoutMinutes: number,
+  log: AppLogger,
+  signal?: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMinutes * 60_000;
+  let startRequested = false;
+  for (;;) {
+    const app = await getApplication(emr, applicationId);
+    const state = app.state ?? '';
+    if (READY.has(state)) break;
+    if (STARTABLE.has(state)) {
+      if (app.autoStartConfiguration?.enabled !== false) return;
+      if (!startRequested) {
+        log.info(`Application ${applicationId} is ${state} without auto-start: starting it`);
+        await startApplication(emr, applicationId);
+        startRequested = true;
+      }
+    }
+    if (state === 'TERMINATED') throw new Error(`application ${applicationId} is TERMINATED`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `application ${applicationId} is still ${state} after ${timeoutMinutes} min (application-start-timeout-minutes)`,
+      );
+    }
+    if (signal?.aborted) return;
+    await sleep(2_000, signal);
+  }
+  log.info(`Application ${applicationId} is STARTED`);
+}

@@ -1,0 +1,93 @@
+import { createReadStream } from 'node:fs';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Location } from './s3-uri.js';
+
+export interface ObjectHead {
+  size: number;
+  etag?: string;
+  metadata: Record<string, string>;
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** HEAD an object; undefined when it does not exist. */
+export async function headObject(s3: S3Client, loc: S3Location): Promise<ObjectHead | undefined> {
+  try {
+    const out = await s3.send(new HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+    return { size: out.ContentLength ?? 0, etag: out.ETag, metadata: out.Metadata ?? {} };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Reads a small text object; undefined when it does not exist; refuses objects over maxBytes. */
+export async function getObjectText(
+  s3: S3Client,
+  loc: S3Location,
+  maxBytes = 1 << 20,
+): Promise<string | undefined> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+    if ((out.ContentLength ?? 0) > maxBytes) {
+      out.Body?.transformToWebStream().cancel().catch(() => undefined);
+      throw new Error(`s3://${loc.bucket}/${loc.key} is larger than ${maxBytes} bytes`);
+    }
+    return (await out.Body?.transformToString('utf8')) ?? '';
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export async function putObjectText(
+  s3: S3Client,
+  loc: S3Location,
+  text: string,
+  contentType = 'application/json',
+): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }));
+}
+
+export interface UploadOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+  /** Multipart part size; parts go up in parallel (queueSize at a time). */
+  partSize?: number;
+  queueSize?: number;
+}
+
+// 16 MiB parts, 8 in flight: fast on a runner's network while buffering at most 128 MiB.
+const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+const DEFAULT_QUEUE_SIZE = 8;
+
+/**
+ * Uploads a local file. Small files go in one PUT, large ones as a parallel multipart upload;
+ * either way the object appears under its key only when complete, and a failed multipart upload
+ * is aborted (no half object, no orphaned parts left billing).
+ */
+export async function uploadFile(
+  s3: S3Client,
+  localPath: string,
+  dest: S3Location,
+  opts: UploadOptions = {},
+): Promise<void> {
+  const upload = new Upload({
+    client: s3,
+    params: {
+      Bucket: dest.bucket,
+      Key: dest.key,
+      Body: createReadStream(localPath, { highWaterMark: 1 << 20 }),
+      ContentType: opts.contentType ?? 'application/octet-stream',
+      Metadata: opts.metadata,
+    },
+    partSize: opts.partSize ?? DEFAULT_PART_SIZE,
+    queueSize: opts.queueSize ?? DEFAULT_QUEUE_SIZE,
+    leavePartsOnError: false,
+  });
+  await upload.done();
+}

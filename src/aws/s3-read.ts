@@ -1,0 +1,57 @@
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Location } from './s3-uri.js';
+
+export interface ListedObject {
+  key: string;
+  size: number;
+}
+
+/** Lists objects under a prefix, up to `limit` (a Hail table can hold thousands of part files). */
+export async function listObjects(
+  s3: S3Client,
+  prefix: S3Location,
+  limit = 10_000,
+): Promise<{ objects: ListedObject[]; truncated: boolean }> {
+  const objects: ListedObject[] = [];
+  let token: string | undefined;
+  do {
+    const out = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: prefix.bucket,
+        Prefix: prefix.key,
+        ContinuationToken: token,
+        MaxKeys: Math.min(1000, limit - objects.length),
+      }),
+    );
+    for (const o of out.Contents ?? []) objects.push({ key: o.Key ?? '', size: o.Size ?? 0 });
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token && objects.length < limit);
+  return { objects, truncated: token !== undefined };
+}
+
+/**
+ * Streams an object's bytes, gunzipped when the key ends in .gz; undefined when it does not exist.
+ * Nothing is buffered whole, so a gigabyte of driver log costs a few chunks of memory.
+ */
+export async function openObjectStream(
+  s3: S3Client,
+  loc: S3Location,
+  abortSignal?: AbortSignal,
+): Promise<AsyncIterable<Buffer> | undefined> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }), { abortSignal });
+    const body = out.Body as Readable | undefined;
+    if (!body) return undefined;
+    if (!loc.key.endsWith('.gz')) return body;
+    // pipeline forwards a body error (reset connection) to the gunzip stream the caller reads.
+    const gunzip = createGunzip();
+    pipeline(body, gunzip, () => undefined);
+    return gunzip;
+  } catch (err) {
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,32 @@
+import * as core from '@actions/core';
+import { createClients } from './aws/clients.js';
+import { cancelJobRun, getJobRun, isTerminal } from './aws/emr.js';
+import { State } from './constants.js';
+import { errorMessage } from './util/errors.js';
+
+/**
+ * The post step (post-if: always()). If main died before it saw its job run end (killed after
+ * SIGTERM, crashed, runner lost), the saved state still names the job run: cancel it if it is
+ * active, so nothing is left running and billing. A finished job run is never touched.
+ */
+export async function runPost(): Promise<void> {
+  const jobRunId = core.getState(State.JobRunId);
+  const applicationId = core.getState(State.ApplicationId);
+  if (!jobRunId || !applicationId || core.getState(State.Finished) === 'true') return;
+  if (core.getState(State.CancelOnAbort) === 'false') {
+    core.info(`Job run ${jobRunId} may still be running (cancel-on-abort: false)`);
+    return;
+  }
+  try {
+    const { emr } = createClients(core.getState(State.Region) || process.env.AWS_REGION || 'us-east-1');
+    const run = await getJobRun(emr, applicationId, jobRunId);
+    if (isTerminal(run.state) || run.state === 'CANCELLING') {
+      core.info(`Job run ${jobRunId} is ${run.state}; nothing to clean up`);
+      return;
+    }
+    await cancelJobRun(emr, applicationId, jobRunId);
+    core.warning(`The main step ended without finishing; cancelled job run ${jobRunId} (was ${run.state})`);
+  } catch (err) {
+    core.setFailed(`hail-emr-serverless post step could not cancel job run ${jobRunId}: ${errorMessage(err)}`);
+  }
+}

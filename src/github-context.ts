@@ -1,0 +1,65 @@
+import { sha256Hex } from './util/hash.js';
+
+/** What the action needs to know about the workflow run it is part of (from the runner's env). */
+export interface RunContext {
+  repository?: string;
+  sha?: string;
+  ref?: string;
+  runId?: string;
+  runAttempt?: string;
+  runNumber?: string;
+  job?: string;
+  action?: string; // the step's id, or the runner's generated name for it
+  workflow?: string;
+  eventName?: string;
+  eventPath?: string;
+  serverUrl: string;
+  apiUrl: string;
+  tempDir: string;
+}
+
+export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+  return {
+    repository: env.GITHUB_REPOSITORY,
+    sha: env.GITHUB_SHA,
+    ref: env.GITHUB_REF,
+    runId: env.GITHUB_RUN_ID,
+    runAttempt: env.GITHUB_RUN_ATTEMPT,
+    runNumber: env.GITHUB_RUN_NUMBER,
+    job: env.GITHUB_JOB,
+    action: env.GITHUB_ACTION,
+    workflow: env.GITHUB_WORKFLOW,
+    eventName: env.GITHUB_EVENT_NAME,
+    eventPath: env.GITHUB_EVENT_PATH,
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    tempDir: env.RUNNER_TEMP || '/tmp',
+  };
+}
+
+/**
+ * StartJobRun's idempotency token: the same for every retry within one step attempt (so a
+ * retried request never starts a second job run), different for a re-run of the workflow
+ * (GITHUB_RUN_ATTEMPT changes). Outside a workflow run there is nothing stable to derive it from,
+ * so a random token is used.
+ */
+export function clientToken(ctx: RunContext, scriptUri: string, random: () => string): string {
+  if (!ctx.runId) return random();
+  const parts = [ctx.repository, ctx.runId, ctx.runAttempt ?? '1', ctx.job, ctx.action, scriptUri];
+  return sha256Hex(parts.map((p) => p ?? '').join('\n')).slice(0, 64);
+}
+
+/** Default job run name: `<repository>/<workflow>#<run number>` (within the 256-char limit). */
+export function defaultJobName(ctx: RunContext, scriptRelPath: string): string {
+  const base = ctx.repository ? `${ctx.repository}/${ctx.workflow ?? 'run'}#${ctx.runNumber ?? ctx.runId ?? ''}` : '';
+  return (base || scriptRelPath).slice(0, 256);
+}
+
+/** Tags the action adds so a job run can be traced back to its commit and workflow run. */
+export function actionTags(ctx: RunContext): Record<string, string> {
+  const tags: Record<string, string> = { 'created-by': 'hail-emr-serverless' };
+  if (ctx.repository) tags['github-repository'] = ctx.repository;
+  if (ctx.sha) tags['github-sha'] = ctx.sha;
+  if (ctx.runId) tags['github-run-id'] = `${ctx.runId}-${ctx.runAttempt ?? '1'}`;
+  return tags;
+}

@@ -1,0 +1,301 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { Input } from './constants.js';
+import { parseS3Uri, type S3Location } from './aws/s3-uri.js';
+import { InputError } from './util/errors.js';
+import { parseBoolean, parseIntInRange, parseKeyValueLines, parseLines } from './util/parse.js';
+
+/** A file in the workspace: absolute path for reading, relative path for messages and annotations. */
+export interface WorkspaceFile {
+  readonly path: string;
+  readonly relPath: string;
+}
+
+/** A Hail artifact given by the user: a workspace file to upload, or an object already in S3. */
+export type ArtifactInput = { kind: 'local'; file: WorkspaceFile } | { kind: 's3'; uri: string };
+
+export type ArtifactsMode = 'auto' | 'build' | 'prebuilt';
+
+/** Every input, parsed and validated once. Nothing downstream reads raw inputs. */
+export interface Config {
+  readonly workspace: string;
+  readonly script: WorkspaceFile;
+  readonly scriptArgs: readonly string[];
+  readonly pyFiles: readonly WorkspaceFile[];
+  readonly s3Prefix: S3Location;
+  readonly executionRoleArn: string;
+  readonly applicationId?: string;
+  readonly applicationName?: string;
+  readonly hailVersion: string;
+  readonly releaseLabel?: string;
+  readonly artifactsMode: ArtifactsMode;
+  readonly hailJar?: ArtifactInput;
+  readonly hailEnvArchive?: ArtifactInput;
+  readonly pythonRequirements?: WorkspaceFile;
+  readonly sparkConf: readonly (readonly [string, string])[];
+  readonly outputUri?: string;
+  readonly name?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly wait: boolean;
+  readonly timeoutMinutes: number;
+  readonly applicationStartTimeoutMinutes: number;
+  readonly cancelOnAbort: boolean;
+  readonly jobRunId?: string;
+  readonly retryMaxAttempts?: number;
+  readonly logTailLines: number;
+  readonly liveLogs: boolean;
+  readonly commentOnPr: boolean;
+  readonly githubToken?: string;
+  readonly region?: string;
+  readonly dryRun: boolean;
+}
+
+/** All input problems at once, so a user fixes them in one round. */
+export class InputErrors extends Error {
+  constructor(readonly problems: InputError[]) {
+    super(problems.map((p) => p.message).join('\n'));
+    this.name = 'InputErrors';
+  }
+}
+
+export type GetInput = (name: string) => string;
+
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const RESOURCE_ID = /^[0-9a-z]{1,64}$/;
+const APP_NAME = /^[A-Za-z0-9._/#-]{1,64}$/;
+const HAIL_VERSION = /^0\.2\.\d{1,3}$/;
+const RELEASE_LABEL = /^emr-(spark-)?\d+\.\d+\.\d+(-[a-z0-9-]+)?$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const SPARK_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\-[\]]*$/;
+// EMR Serverless tag keys: 1-128 chars, values 0-256 (service limits); 50 tags per resource.
+const TAG_KEY = /^[\p{L}\p{N}\s_.:/=+@-]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{N}\s_.:/=+@-]{0,256}$/u;
+const MAX_USER_TAGS = 45; // leaves room for the tags the action adds
+
+/** Reads every input, validates it, and returns a frozen config; throws InputErrors listing each problem. */
+export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: InputError[] = [];
+  const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd());
+
+  // Runs one input's parser; a thrown message becomes a problem that names the input.
+  function check<T>(name: Input, parse: (raw: string) => T): T | undefined {
+    const raw = get(name);
+    try {
+      return parse(raw);
+    } catch (err) {
+      problems.push(err instanceof InputError ? err : new InputError(name, (err as Error).message));
+      return undefined;
+    }
+  }
+  const optional = <T>(name: Input, parse: (raw: string) => T) =>
+    check(name, (raw) => (raw.trim() === '' ? undefined : parse(raw.trim())));
+  const required = <T>(name: Input, parse: (raw: string) => T) =>
+    check(name, (raw) => {
+      if (raw.trim() === '') throw new Error('is required');
+      return parse(raw.trim());
+    });
+  const bool = (name: Input) => check(name, (raw) => parseBoolean(raw === '' ? 'false' : raw));
+
+  const script = required(Input.Script, (raw) => {
+    if (!raw.endsWith('.py')) throw new Error(`"${raw}" is not a .py file`);
+    return workspaceFile(workspace, raw);
+  });
+  const scriptArgs = check(Input.ScriptArgs, (raw) => raw.split(/\r?\n/).filter((l) => l.trim() !== '')) ?? [];
+  const pyFiles =
+    check(Input.PyFiles, (raw) =>
+      parseLines(raw).map((p) => {
+        if (!/\.(py|zip|egg)$/.test(p)) throw new Error(`"${p}" is not a .py, .zip or .egg file`);
+        return workspaceFile(workspace, p);
+      }),
+    ) ?? [];
+  const s3Prefix = required(Input.S3Prefix, (raw) => {
+    const loc = parseS3Uri(raw);
+    return { bucket: loc.bucket, key: loc.key.replace(/\/+$/, '') };
+  });
+  const executionRoleArn = required(Input.ExecutionRoleArn, (raw) => {
+    if (!ROLE_ARN.test(raw)) {
+      throw new Error(`"${raw}" is not an IAM role ARN (expected arn:aws:iam::<12-digit account>:role/<name>)`);
+    }
+    return raw;
+  });
+  const applicationId = optional(Input.ApplicationId, (raw) => {
+    if (!RESOURCE_ID.test(raw)) throw new Error(`"${raw}" is not an application ID (lowercase letters and digits)`);
+    return raw;
+  });
+  const applicationName = optional(Input.ApplicationName, (raw) => {
+    if (!APP_NAME.test(raw)) {
+      throw new Error(`"${raw}" is not a valid application name (1-64 of A-Z a-z 0-9 . _ / # -)`);
+    }
+    return raw;
+  });
+  const hailVersion = required(Input.HailVersion, (raw) => {
+    if (!HAIL_VERSION.test(raw)) throw new Error(`"${raw}" is not a Hail version like 0.2.134`);
+    return raw;
+  });
+  const releaseLabel = optional(Input.ReleaseLabel, (raw) => {
+    if (!RELEASE_LABEL.test(raw)) throw new Error(`"${raw}" is not an EMR release label like emr-7.5.0`);
+    return raw;
+  });
+  const artifactsMode = check(Input.HailArtifacts, (raw) => {
+    const v = (raw.trim() || 'auto') as ArtifactsMode;
+    if (!['auto', 'build', 'prebuilt'].includes(v)) {
+      throw new Error(`"${raw}" is not one of auto, build, prebuilt`);
+    }
+    return v;
+  });
+  const hailJar = optional(Input.HailJar, (raw) => artifactInput(workspace, raw, ['.jar']));
+  const hailEnvArchive = optional(Input.HailEnvArchive, (raw) =>
+    artifactInput(workspace, raw, ['.tar.gz', '.tgz', '.zip']),
+  );
+  const pythonRequirements = optional(Input.PythonRequirements, (raw) => workspaceFile(workspace, raw));
+  const sparkConf =
+    check(Input.SparkConf, (raw) =>
+      parseKeyValueLines(raw).map(([k, v]) => {
+        if (!SPARK_KEY.test(k)) throw new Error(`"${k}" is not a Spark property name`);
+        return [k, v] as const;
+      }),
+    ) ?? [];
+  const outputUri = optional(Input.OutputUri, (raw) => {
+    parseS3Uri(raw);
+    return raw.replace(/\/+$/, '');
+  });
+  const name = optional(Input.Name, (raw) => {
+    if (raw.length > 256) throw new Error(`is ${raw.length} characters long (at most 256)`);
+    return raw;
+  });
+  const tags = check(Input.Tags, parseTags) ?? {};
+  const wait = bool(Input.Wait);
+  const timeoutMinutes = check(Input.TimeoutMinutes, (raw) => parseIntInRange(raw || '120', 1, 10080));
+  const applicationStartTimeoutMinutes = check(Input.ApplicationStartTimeoutMinutes, (raw) =>
+    parseIntInRange(raw || '10', 1, 60),
+  );
+  const cancelOnAbort = check(Input.CancelOnAbort, (raw) => parseBoolean(raw || 'true'));
+  const jobRunId = optional(Input.JobRunId, (raw) => {
+    if (!RESOURCE_ID.test(raw)) throw new Error(`"${raw}" is not a job run ID (lowercase letters and digits)`);
+    return raw;
+  });
+  const retryMaxAttempts = optional(Input.RetryMaxAttempts, (raw) => parseIntInRange(raw, 1, 10));
+  const logTailLines = check(Input.LogTailLines, (raw) => parseIntInRange(raw || '100', 0, 5000));
+  const liveLogs = check(Input.LiveLogs, (raw) => parseBoolean(raw || 'true'));
+  const commentOnPr = bool(Input.CommentOnPr);
+  const githubToken = get(Input.GithubToken).trim() || undefined;
+  const region = check(Input.AwsRegion, (raw) => {
+    const r = raw.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+    if (r !== '' && !REGION.test(r)) throw new Error(`"${r}" is not an AWS region like us-east-1`);
+    return r || undefined;
+  });
+  const dryRun = bool(Input.DryRun);
+
+  // Rules that tie inputs together; skipped for an input already refused, to avoid a cascade.
+  const refused = new Set(problems.map((p) => p.input));
+  if (refused.has(Input.HailJar) || refused.has(Input.HailEnvArchive)) refused.add('artifacts');
+  if (applicationId && applicationName) {
+    problems.push(new InputError(Input.ApplicationName, 'give either application-id or application-name, not both'));
+  }
+  const appGiven = applicationId || applicationName || refused.has(Input.ApplicationId) || refused.has(Input.ApplicationName);
+  if (!appGiven && !jobRunId && !(dryRun && releaseLabel)) {
+    problems.push(
+      new InputError(
+        Input.ApplicationId,
+        'is required (or give application-name to find or create an application by name)',
+      ),
+    );
+  }
+  if (jobRunId && !applicationId) {
+    problems.push(new InputError(Input.JobRunId, 're-attaching to a job run needs its application-id'));
+  }
+  if (!refused.has('artifacts') && artifactsMode === 'prebuilt' && (!hailJar || !hailEnvArchive)) {
+    const missing = !hailJar ? Input.HailJar : Input.HailEnvArchive;
+    problems.push(new InputError(missing, 'is required when hail-artifacts is prebuilt'));
+  }
+  if (!refused.has('artifacts') && artifactsMode !== 'prebuilt' && Boolean(hailJar) !== Boolean(hailEnvArchive)) {
+    const missing = !hailJar ? Input.HailJar : Input.HailEnvArchive;
+    problems.push(
+      new InputError(missing, 'give both hail-jar and hail-env-archive, or neither (the action gets both)'),
+    );
+  }
+  if (artifactsMode === 'build' && hailJar) {
+    problems.push(new InputError(Input.HailJar, 'cannot be combined with hail-artifacts: build'));
+  }
+  if (commentOnPr && !githubToken) {
+    problems.push(new InputError(Input.GithubToken, 'is required when comment-on-pr is true'));
+  }
+  if (!region && !dryRun) {
+    problems.push(
+      new InputError(Input.AwsRegion, 'is not set and AWS_REGION is empty (set aws-region, or configure-aws-credentials)'),
+    );
+  }
+  if (problems.length > 0) throw new InputErrors(problems);
+
+  const mode: ArtifactsMode = artifactsMode === 'auto' && hailJar && hailEnvArchive ? 'prebuilt' : artifactsMode!;
+  return Object.freeze({
+    workspace,
+    script: script!,
+    scriptArgs,
+    pyFiles,
+    s3Prefix: s3Prefix!,
+    executionRoleArn: executionRoleArn!,
+    applicationId,
+    applicationName,
+    hailVersion: hailVersion!,
+    releaseLabel,
+    artifactsMode: mode,
+    hailJar,
+    hailEnvArchive,
+    pythonRequirements,
+    sparkConf,
+    outputUri,
+    name,
+    tags,
+    wait: wait!,
+    timeoutMinutes: timeoutMinutes!,
+    applicationStartTimeoutMinutes: applicationStartTimeoutMinutes!,
+    cancelOnAbort: cancelOnAbort!,
+    jobRunId,
+    retryMaxAttempts,
+    logTailLines: logTailLines!,
+    liveLogs: liveLogs!,
+    commentOnPr: commentOnPr!,
+    githubToken,
+    region,
+    dryRun: dryRun!,
+  });
+}
+
+/** Resolves a workspace-relative path; refuses paths that escape the workspace or do not exist. */
+function workspaceFile(workspace: string, raw: string): WorkspaceFile {
+  const path = resolve(workspace, raw);
+  const rel = relative(workspace, path);
+  if (rel === '' || rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel)) {
+    throw new Error(`"${raw}" is outside the workspace (${workspace})`);
+  }
+  if (!existsSync(path)) throw new Error(`"${raw}" does not exist in the workspace`);
+  if (!statSync(path).isFile()) throw new Error(`"${raw}" is not a file`);
+  return { path, relPath: rel.split(sep).join('/') };
+}
+
+function artifactInput(workspace: string, raw: string, suffixes: string[]): ArtifactInput {
+  if (!suffixes.some((s) => raw.endsWith(s))) {
+    throw new Error(`"${raw}" should end in ${suffixes.join(' or ')}`);
+  }
+  if (raw.startsWith('s3://')) {
+    const loc = parseS3Uri(raw);
+    if (loc.key === '') throw new Error(`"${raw}" has no object key`);
+    return { kind: 's3', uri: raw };
+  }
+  if (/^[a-z0-9]+:\/\//i.test(raw)) throw new Error(`"${raw}" must be a workspace path or an s3:// URI`);
+  return { kind: 'local', file: workspaceFile(workspace, raw) };
+}
+
+function parseTags(raw: string): Record<string, string> {
+  const pairs = parseKeyValueLines(raw);
+  if (pairs.length > MAX_USER_TAGS) throw new Error(`has ${pairs.length} tags (at most ${MAX_USER_TAGS})`);
+  const tags: Record<string, string> = {};
+  for (const [k, v] of pairs) {
+    if (!TAG_KEY.test(k)) throw new Error(`tag key "${k}" is not allowed (1-128 letters, digits, spaces, _ . : / = + @ -)`);
+    if (!TAG_VALUE.test(v)) throw new Error(`tag value for "${k}" is not allowed (0-256 letters, digits, spaces, _ . : / = + @ -)`);
+    if (k.toLowerCase().startsWith('aws:')) throw new Error(`tag key "${k}" uses the reserved aws: prefix`);
+    tags[k] = v;
+  }
+  return tags;
+}

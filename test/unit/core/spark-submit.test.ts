@@ -1,0 +1,90 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  buildStartJobRunRequest,
+  sparkProperties,
+  startJobRunCliCommand,
+  type JobRequestParams,
+} from '../../../src/hail/spark-submit.js';
+import { shellQuote } from '../../../src/util/parse.js';
+
+const params: JobRequestParams = {
+  applicationId: '00abc123',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/hail-job',
+  clientToken: 'tok',
+  name: 'gwas',
+  scriptUri: 's3://b/p/scripts/aa/gwas.py',
+  scriptArgs: ['--out', 's3://b/out'],
+  pyFileUris: [],
+  jarUri: 's3://b/p/hail/k/hail-all-spark.jar',
+  envArchiveUri: 's3://b/p/hail/k/pyspark_hail.tar.gz',
+  tmpDirUri: 's3://b/p/tmp/',
+  logUri: 's3://b/p/logs/',
+  outputUri: 's3://b/out',
+  sparkConf: [],
+  tags: { team: 'genomics' },
+  timeoutMinutes: 90,
+};
+
+describe('buildStartJobRunRequest', () => {
+  it('puts the jar and the venv archive on the spark-submit line', () => {
+    const req = buildStartJobRunRequest(params);
+    expect(req.jobDriver?.sparkSubmit?.sparkSubmitParameters).toBe(
+      '--jars s3://b/p/hail/k/hail-all-spark.jar --archives s3://b/p/hail/k/pyspark_hail.tar.gz#environment',
+    );
+    expect(req.jobDriver?.sparkSubmit?.entryPoint).toBe(params.scriptUri);
+    expect(req.jobDriver?.sparkSubmit?.entryPointArguments).toEqual(['--out', 's3://b/out']);
+  });
+
+  it('sets the settings Hail refuses to start without, and the venv python for driver and executors', () => {
+    const props = buildStartJobRunRequest(params).configurationOverrides?.applicationConfiguration?.[0];
+    expect(props?.classification).toBe('spark-defaults');
+    expect(props?.properties).toMatchObject({
+      'spark.serializer': 'org.apache.spark.serializer.KryoSerializer',
+      'spark.kryo.registrator': 'is.hail.kryo.HailKryoRegistrator',
+      'spark.driver.extraClassPath': './hail-all-spark.jar',
+      'spark.executor.extraClassPath': './hail-all-spark.jar',
+      'spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON': './environment/bin/python',
+      'spark.emr-serverless.driverEnv.PYSPARK_PYTHON': './environment/bin/python',
+      'spark.executorEnv.PYSPARK_PYTHON': './environment/bin/python',
+      'spark.emr-serverless.driverEnv.HAIL_TMP_DIR': 's3://b/p/tmp/',
+      'spark.emr-serverless.driverEnv.HAIL_OUTPUT_URI': 's3://b/out',
+    });
+  });
+
+  it('applies user spark-conf last, so it overrides a preset', () => {
+    const props = sparkProperties({
+      ...params,
+      sparkConf: [
+        ['spark.hadoop.fs.s3.maxConnections', '200'],
+        ['spark.executor.memory', '8g'],
+      ],
+    });
+    expect(props['spark.hadoop.fs.s3.maxConnections']).toBe('200');
+    expect(props['spark.executor.memory']).toBe('8g');
+    expect(Object.keys(props).at(-1)).toBe('spark.executor.memory');
+  });
+
+  it('sends logs to S3, the timeout, tags, BATCH mode and the retry policy only when asked', () => {
+    const req = buildStartJobRunRequest(params);
+    expect(req.configurationOverrides?.monitoringConfiguration?.s3MonitoringConfiguration?.logUri).toBe('s3://b/p/logs/');
+    expect(req.executionTimeoutMinutes).toBe(90);
+    expect(req.mode).toBe('BATCH');
+    expect(req.tags).toEqual({ team: 'genomics' });
+    expect(req.retryPolicy).toBeUndefined();
+    expect(buildStartJobRunRequest({ ...params, retryMaxAttempts: 3 }).retryPolicy).toEqual({ maxAttempts: 3 });
+  });
+
+  it('ships py-files with --py-files', () => {
+    const req = buildStartJobRunRequest({ ...params, pyFileUris: ['s3://b/p/scripts/1/a.py', 's3://b/p/scripts/2/b.py'] });
+    expect(req.jobDriver?.sparkSubmit?.sparkSubmitParameters).toContain('--py-files s3://b/p/scripts/1/a.py,s3://b/p/scripts/2/b.py');
+  });
+
+  it('renders an equivalent AWS CLI command whose JSON arguments parse back to the request', () => {
+    const req = buildStartJobRunRequest({ ...params, sparkConf: [['spark.x', "it's quoted"]] });
+    const cli = startJobRunCliCommand(req, shellQuote);
+    expect(cli).toMatch(/^aws emr-serverless start-job-run/);
+    const driverArg = /--job-driver '([^']*)'/.exec(cli)?.[1];
+    expect(JSON.parse(driverArg!)).toEqual(req.jobDriver);
+    expect(cli).toContain(`'\\''`); // the single quote in a value is escaped for the shell
+  });
+});
