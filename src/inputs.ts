@@ -164,7 +164,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     return raw;
   });
   const tags = check(Input.Tags, parseTags) ?? {};
-  const wait = bool(Input.Wait);
+  const wait = check(Input.Wait, (raw) => parseBoolean(raw || 'true'));
   const timeoutMinutes = check(Input.TimeoutMinutes, (raw) => parseIntInRange(raw || '120', 1, 10080));
   const applicationStartTimeoutMinutes = check(Input.ApplicationStartTimeoutMinutes, (raw) =>
     parseIntInRange(raw || '10', 1, 60),

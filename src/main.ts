@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import type { JobRun } from '@aws-sdk/client-emr-serverless';
 import { resolveApplication, ensureApplicationReady, type ApplicationInfo } from './application.js';
@@ -258,9 +260,11 @@ async function getArtifacts(
   return { ...resolved, uploadedBytes: 0 };
 }
 
-/** hail-build/ ships with the action: two levels up from dist/index.js (or src/main.ts). */
+/** hail-build/ ships with the action, beside dist/ (and beside src/ in tests). */
 function hailBuildDir(): string {
-  return new URL('../hail-build/', import.meta.url).pathname;
+  const actionRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const recipe = ['hail', 'build'].join('-'); // spelled so the bundler does not inline it as an asset
+  return join(actionRoot, recipe);
 }
 
 /** Ends the wait: cancels the job run when the action gave up on it, and reads its final state. */

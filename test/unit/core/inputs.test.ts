@@ -39,7 +39,7 @@ describe('readInputs', () => {
     expect(c.sparkConf).toEqual([['spark.executor.memory', '8g']]);
     expect(c.tags).toEqual({ team: 'genomics' });
     expect(c.timeoutMinutes).toBe(30);
-    expect(c.wait).toBe(false); // empty boolean input: the runner fills the default, core does not
+    expect(c.wait).toBe(true); // an empty input takes action.yml's default, as the runner would give it
     expect(c.artifactsMode).toBe('prebuilt'); // auto with both artifacts given
     expect(c.hailJar).toMatchObject({ kind: 'local' });
     expect(c.hailEnvArchive).toEqual({ kind: 's3', uri: 's3://bkt/env.tar.gz' });

@@ -1,0 +1,100 @@
+// Helpers for e2e tests: real SDK clients on the local stack, a recorder of what S3 received,
+// and the EMR fixture's control API.
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+export const S3_ENDPOINT = () => process.env.LOCAL_S3_ENDPOINT!;
+export const EMR_ENDPOINT = () => process.env.LOCAL_EMR_ENDPOINT!;
+
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing-secret' };
+
+export function s3Client(endpoint = S3_ENDPOINT()): S3Client {
+  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
+}
+
+let bucketSeq = 0;
+/** A fresh bucket per test, so tests running side by side never see each other's objects. */
+export async function freshBucket(s3 = s3Client()): Promise<string> {
+  const name = `t${process.pid}-${Date.now().toString(36)}-${bucketSeq++}`;
+  await s3.send(new CreateBucketCommand({ Bucket: name }));
+  return name;
+}
+
+export async function putText(bucket: string, key: string, body: string): Promise<void> {
+  await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  bytes: number;
+}
+
+/** A transparent HTTP proxy in front of the S3 server that records every request it forwards. */
+export async function startRecorder(target = S3_ENDPOINT()): Promise<{
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}> {
+  const t = new URL(target);
+  const requests: RecordedRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const rec: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', bytes: 0 };
+    requests.push(rec);
+    const upstream = httpRequest(
+      { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.on('data', (d: Buffer) => (rec.bytes += d.length));
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** Calls the EMR fixture's control API (not part of AWS). */
+export async function control<T = unknown>(path: string, body?: unknown, endpoint = EMR_ENDPOINT()): Promise<T> {
+  const res = await fetch(`${endpoint}/__control/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+let appSeq = 0;
+/** Seeds an application in the EMR fixture and returns its id. */
+export async function seedApplication(fields: Record<string, unknown> = {}): Promise<string> {
+  const id = `00t${process.pid.toString(36)}${Date.now().toString(36)}${(appSeq++).toString(36)}`.slice(0, 64);
+  const out = await control<{ application: { applicationId: string } }>('applications', {
+    applicationId: id,
+    releaseLabel: 'emr-7.5.0',
+    state: 'CREATED',
+    ...fields,
+  });
+  return out.application.applicationId;
+}
+
+export interface FixtureRequest {
+  method: string;
+  path: string;
+  operation?: string;
+  body?: Record<string, unknown>;
+}
+
+/** Requests the EMR fixture received that concern one application. */
+export async function requestsFor(applicationId: string): Promise<FixtureRequest[]> {
+  const { requests } = await control<{ requests: FixtureRequest[] }>('requests');
+  return requests.filter((r) => r.path.includes(applicationId));
+}
