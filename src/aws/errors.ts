@@ -28,6 +28,8 @@ export function isTransient(err: unknown): boolean {
     THROTTLE.test(e.name ?? '') ||
     NETWORK.has(e.name ?? '') ||
     NETWORK.has(e.code ?? '') ||
+    // Some wrappers keep only the message (e.g. "SDK error wrapper for TimeoutError: read ECONNRESET").
+    /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError)\b/.test(e.message ?? '') ||
     Boolean(e.$retryable)
   );
 }

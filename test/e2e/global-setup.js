@@ -1,0 +1,18 @@
+// jest globalSetup for the e2e project: start the local AWS stack (moto + the EMR Serverless fixture)
+// once per run and hand its endpoints to the test workers through process.env (workers are started
+// after this returns and inherit the environment).
+import { startLocalStack } from '../fixtures/local-stack.mjs';
+
+export default async function globalSetup() {
+  const emr = {};
+  if (process.env.LOCAL_EMR_STEP_MS) emr.stepMs = Number(process.env.LOCAL_EMR_STEP_MS);
+  if (process.env.LOCAL_EMR_LOG_FLUSH_MS) emr.logFlushMs = Number(process.env.LOCAL_EMR_LOG_FLUSH_MS);
+  const verbose = process.env.LOCAL_STACK_VERBOSE === '1';
+  const stack = await startLocalStack({ emr, verbose });
+  globalThis.__LOCAL_STACK__ = stack;
+  process.env.LOCAL_S3_ENDPOINT = stack.s3Endpoint;
+  process.env.LOCAL_EMR_ENDPOINT = stack.emrEndpoint;
+  process.env.LOCAL_MOTO_ENDPOINT = stack.motoEndpoint;
+  if (verbose)
+    console.log(`\nlocal stack: ${JSON.stringify({ s3: stack.s3Endpoint, emr: stack.emrEndpoint })}`);
+}

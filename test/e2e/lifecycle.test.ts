@@ -1,0 +1,229 @@
+// Never leave a job behind: cancellation on SIGINT, the post step as backstop after SIGKILL,
+// re-attaching to a job run, finding or creating an application by name.
+import { describe, expect, it, jest } from '@jest/globals';
+import { EMRServerlessClient, StartJobRunCommand, CreateApplicationCommand } from '@aws-sdk/client-emr-serverless';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { awsEnv, eventually, makeWorkspace, runAction } from './harness.js';
+import { control, freshBucket, requestsFor, s3Client, seedApplication, type FixtureRequest } from './stack.js';
+
+jest.setTimeout(120_000);
+
+const ROLE = 'arn:aws:iam::123456789012:role/hail-job';
+const SLEEPY_PY = `import time
+print("working", flush=True)
+time.sleep(60)
+`;
+const QUICK_PY = `print("quick job done")\n`;
+
+interface ControlJob {
+  applicationId: string;
+  jobRunId: string;
+  state: string;
+  pidAlive?: boolean;
+}
+async function jobsOf(app: string): Promise<ControlJob[]> {
+  const { jobs } = await control<{ jobs: ControlJob[] }>('jobs');
+  return jobs.filter((j) => j.applicationId === app);
+}
+
+async function setup(script: string) {
+  const bucket = await freshBucket();
+  const app = await seedApplication();
+  const s3 = s3Client();
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/hail-all-spark.jar', Body: 'jar' }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/pyspark_hail.tar.gz', Body: 'tgz' }));
+  const workspace = makeWorkspace({ 'job.py': script });
+  const inputs: Record<string, string> = {
+    script: 'job.py',
+    's3-prefix': `s3://${bucket}/ci`,
+    'execution-role-arn': ROLE,
+    'application-id': app,
+    'hail-jar': `s3://${bucket}/a/hail-all-spark.jar`,
+    'hail-env-archive': `s3://${bucket}/a/pyspark_hail.tar.gz`,
+  };
+  return { bucket, app, workspace, inputs };
+}
+
+const cancels = (reqs: FixtureRequest[]) => reqs.filter((r) => r.operation === 'CancelJobRun');
+
+describe('cancellation and clean-up', () => {
+  it('SIGINT while RUNNING cancels the job run at once and fails the step', async () => {
+    const { app, workspace, inputs } = await setup(SLEEPY_PY);
+    let signalledAt = 0;
+    const r = await runAction({
+      workspace,
+      inputs,
+      env: awsEnv(),
+      onSpawn: (child) => {
+        void eventually(async () => (await jobsOf(app)).some((j) => j.state === 'RUNNING'), 30_000).then(() => {
+          signalledAt = Date.now();
+          child.kill('SIGINT');
+        });
+      },
+    });
+    expect(signalledAt).toBeGreaterThan(0);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/the workflow was cancelled; job run \w+ was cancelled/);
+    const cancel = cancels(await requestsFor(app));
+    expect(cancel).toHaveLength(1);
+    expect(Date.parse((cancel[0] as unknown as { time: string }).time) - signalledAt).toBeLessThan(1000);
+    await eventually(async () => (await jobsOf(app))[0]?.state === 'CANCELLED', 10_000);
+    expect((await jobsOf(app))[0]?.pidAlive).toBe(false);
+  });
+
+  it('after SIGKILL of main, the post step cancels the job run it left active', async () => {
+    const { app, workspace, inputs } = await setup(SLEEPY_PY);
+    const main = await runAction({
+      workspace,
+      inputs,
+      env: awsEnv(),
+      onSpawn: (child) => {
+        void eventually(async () => (await jobsOf(app)).some((j) => j.state === 'RUNNING'), 30_000).then(() =>
+          child.kill('SIGKILL'),
+        );
+      },
+    });
+    expect(main.signal).toBe('SIGKILL');
+    expect(main.state['job-run-id']).toMatch(/^[0-9a-z]+$/);
+    expect(main.state.finished).toBeUndefined();
+    expect(cancels(await requestsFor(app))).toHaveLength(0);
+
+    const post = await runAction({ workspace, inputs, env: awsEnv(), entry: 'post', state: main.state });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toMatch(/cancelled job run \w+ \(was RUNNING\)/);
+    expect(cancels(await requestsFor(app))).toHaveLength(1);
+    await eventually(async () => (await jobsOf(app))[0]?.state === 'CANCELLED', 10_000);
+  });
+
+  it('the post step never cancels a job run that finished', async () => {
+    const { app, workspace, inputs } = await setup(QUICK_PY);
+    const main = await runAction({ workspace, inputs, env: awsEnv() });
+    expect(main.code).toBe(0);
+    expect(main.state.finished).toBe('true');
+    // Even if the state said otherwise, post checks the job run before cancelling.
+    const post = await runAction({
+      workspace,
+      inputs,
+      env: awsEnv(),
+      entry: 'post',
+      state: { ...main.state, finished: 'false' },
+    });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toMatch(/is SUCCESS; nothing to clean up/);
+    expect(cancels(await requestsFor(app))).toHaveLength(0);
+  });
+
+  it('cancel-on-abort: false leaves the job run alone on SIGINT', async () => {
+    const { app, workspace, inputs } = await setup(SLEEPY_PY);
+    const r = await runAction({
+      workspace,
+      inputs: { ...inputs, 'cancel-on-abort': 'false' },
+      env: awsEnv(),
+      onSpawn: (child) => {
+        void eventually(async () => (await jobsOf(app)).some((j) => j.state === 'RUNNING'), 30_000).then(() =>
+          child.kill('SIGINT'),
+        );
+      },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/cancel-on-abort is false/);
+    const post = await runAction({ workspace, inputs, env: awsEnv(), entry: 'post', state: r.state });
+    expect(post.stdout).toMatch(/cancel-on-abort: false/);
+    expect(cancels(await requestsFor(app))).toHaveLength(0);
+    // Clean up the job this test left running on purpose.
+    const job = (await jobsOf(app))[0]!;
+    const emr = new EMRServerlessClient({
+      endpoint: process.env.LOCAL_EMR_ENDPOINT,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    const { CancelJobRunCommand } = await import('@aws-sdk/client-emr-serverless');
+    await emr.send(new CancelJobRunCommand({ applicationId: app, jobRunId: job.jobRunId }));
+  });
+
+  it('wait: false submits, sets the outputs and leaves the job run to finish on its own', async () => {
+    const { app, workspace, inputs } = await setup(QUICK_PY);
+    const r = await runAction({ workspace, inputs: { ...inputs, wait: 'false' }, env: awsEnv() });
+    expect(r.code).toBe(0);
+    expect(r.outputs['job-run-id']).toMatch(/^[0-9a-z]+$/);
+    expect(r.outputs.state).toBe('SUBMITTED');
+    expect(r.state.finished).toBe('true');
+    await eventually(async () => (await jobsOf(app))[0]?.state === 'SUCCESS', 10_000);
+  });
+});
+
+describe('re-attach and applications', () => {
+  it('re-attaches to an existing job run with job-run-id and reports it', async () => {
+    const { bucket, app, workspace, inputs } = await setup(QUICK_PY);
+    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: 'manual/job.py', Body: 'print("manual run")\n' }));
+    const emr = new EMRServerlessClient({
+      endpoint: process.env.LOCAL_EMR_ENDPOINT,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    const started = await emr.send(
+      new StartJobRunCommand({
+        applicationId: app,
+        executionRoleArn: ROLE,
+        jobDriver: { sparkSubmit: { entryPoint: `s3://${bucket}/manual/job.py` } },
+        configurationOverrides: {
+          monitoringConfiguration: { s3MonitoringConfiguration: { logUri: `s3://${bucket}/manual-logs/` } },
+        },
+      }),
+    );
+    const r = await runAction({ workspace, inputs: { ...inputs, 'job-run-id': started.jobRunId! }, env: awsEnv() });
+    expect(r.code).toBe(0);
+    expect(r.outputs['job-run-id']).toBe(started.jobRunId);
+    expect(r.outputs.state).toBe('SUCCESS');
+    expect(r.summary).toContain('manual run');
+    const ops = (await requestsFor(app)).map((q) => q.operation);
+    expect(ops.filter((o) => o === 'StartJobRun')).toHaveLength(1); // only the test's own
+  });
+
+  it('application-name creates an X86_64 application with a compatible release once, then finds it', async () => {
+    const { workspace, inputs } = await setup(QUICK_PY);
+    const name = `hail-ci-${Date.now()}`;
+    const named = { ...inputs, 'application-id': '', 'application-name': name };
+    const first = await runAction({ workspace, inputs: named, env: awsEnv() });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`Created application \\w+ "${name}" on emr-7\\.\\d+\\.\\d+`));
+    const second = await runAction({ workspace, inputs: named, env: awsEnv() });
+    expect(second.code).toBe(0);
+    expect(second.outputs['application-id']).toBe(first.outputs['application-id']);
+    const { requests } = await control<{ requests: FixtureRequest[] }>('requests?operation=CreateApplication');
+    const creates = requests.filter((q) => (q.body as { name?: string })?.name === name);
+    expect(creates).toHaveLength(1);
+    expect(creates[0]!.body).toMatchObject({ type: 'SPARK', architecture: 'X86_64', autoStopConfiguration: { enabled: true } });
+  });
+
+  it('refuses an ARM64 application before uploading anything', async () => {
+    const { workspace, inputs } = await setup(QUICK_PY);
+    const arm = await seedApplication({ architecture: 'ARM64' });
+    const r = await runAction({ workspace, inputs: { ...inputs, 'application-id': arm }, env: awsEnv() });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/cannot run on emr-7\.5\.0 \(ARM64\)/);
+    expect((await requestsFor(arm)).map((q) => q.operation)).toEqual(['GetApplication']);
+  });
+
+  it("also runs against moto's own EMR Serverless API (an independent implementation of the protocol)", async () => {
+    const { workspace, inputs } = await setup(QUICK_PY);
+    const moto = process.env.LOCAL_MOTO_ENDPOINT!;
+    const emr = new EMRServerlessClient({
+      endpoint: moto,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    const created = await emr.send(
+      new CreateApplicationCommand({ name: 'moto-app', releaseLabel: 'emr-7.5.0', type: 'SPARK' }),
+    );
+    const r = await runAction({
+      workspace,
+      inputs: { ...inputs, 'application-id': created.applicationId! },
+      env: awsEnv({ emr: moto }),
+    });
+    expect(r.code).toBe(0);
+    expect(r.outputs.state).toBe('SUCCESS');
+    expect(r.outputs['job-run-id']).toBeTruthy();
+    expect(r.summary).toMatch(/not found|not available|no driver/i); // moto runs nothing, so no logs
+  });
+});
