@@ -8,11 +8,12 @@ import { placePrebuiltArtifacts, type HailArtifacts } from './artifacts.js';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { placeFile, planPlacement } from './aws/content-addressed.js';
 import { cancelJobRun, getJobRun, isTerminal, startJobRun } from './aws/emr.js';
-import { childUri } from './aws/s3-uri.js';
+import { childUri, formatS3Uri } from './aws/s3-uri.js';
 import { Output, State } from './constants.js';
 import { actionTags, clientToken, defaultJobName, readRunContext, type RunContext } from './github-context.js';
 import { checkCompatibility, chooseReleaseLabel, type Compatibility } from './hail/compat.js';
-import { resolveHailArtifacts } from './hail/resolve-artifacts.js';
+import { cacheLocations } from './hail/artifact-cache.js';
+import { artifactKeyFor, resolveHailArtifacts } from './hail/resolve-artifacts.js';
 import { buildStartJobRunRequest, startJobRunCliCommand } from './hail/spark-submit.js';
 import { readInputs, type Config } from './inputs.js';
 import { publishReport } from './publish.js';
@@ -257,7 +258,7 @@ async function getArtifacts(
     workDir: readRunContext().tempDir,
     logger: log,
   });
-  return { ...resolved, uploadedBytes: 0 };
+  return resolved;
 }
 
 /** hail-build/ ships with the action, beside dist/ (and beside src/ in tests). */
@@ -339,7 +340,7 @@ async function dryRun(config: Config, ctx: RunContext): Promise<void> {
   const artifacts =
     config.artifactsMode === 'prebuilt'
       ? await placePrebuiltArtifacts(undefined, config.s3Prefix, config.hailJar!, config.hailEnvArchive!)
-      : dryRunArtifacts(config, compat);
+      : await dryRunArtifacts(config, compat, releaseLabel);
   const script = await planPlacement(config.script.path, config.s3Prefix, 'scripts');
   const pyFiles = await Promise.all(config.pyFiles.map((f) => planPlacement(f.path, config.s3Prefix, 'scripts')));
   const request = buildStartJobRunRequest({
@@ -377,8 +378,23 @@ async function dryRun(config: Config, ctx: RunContext): Promise<void> {
     .write();
 }
 
-/** In a dry run the cache is not consulted: show where `auto` would look. */
-function dryRunArtifacts(config: Config, compat: Compatibility): HailArtifacts {
-  const base = childUri(config.s3Prefix, 'hail', `<key for hail ${config.hailVersion} ${compat.buildKind}>`);
-  return { jarUri: `${base}/hail-all-spark.jar`, envArchiveUri: `${base}/pyspark_hail.tar.gz`, source: 'prebuilt', uploadedBytes: 0 };
+/** In a dry run the cache is not consulted: show where `auto` would look for this content key. */
+async function dryRunArtifacts(config: Config, compat: Compatibility, releaseLabel: string): Promise<HailArtifacts> {
+  const { key } = await artifactKeyFor({
+    compat,
+    hailVersion: config.hailVersion,
+    releaseLabel,
+    architecture: 'X86_64',
+    recipeDir: hailBuildDir(),
+    pythonRequirementsPath: config.pythonRequirements?.path,
+  });
+  const cache = cacheLocations(config.s3Prefix, key);
+  core.info(`Dry run: hail-artifacts ${config.artifactsMode} would use the cache entry ${formatS3Uri(cache.dir)}/`);
+  return {
+    jarUri: formatS3Uri(cache.jar),
+    envArchiveUri: formatS3Uri(cache.envArchive),
+    source: 'cache-hit',
+    cacheKey: key,
+    uploadedBytes: 0,
+  };
 }

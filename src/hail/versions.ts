@@ -1,0 +1,252 @@
+// The facts: which Hail releases exist and what their jar and Python need, and what each EMR
+// Serverless release runs. Decisions over these tables live in compat.ts.
+//
+// Sources (checked 2026-08): Hail's own source at each tag (hail/Makefile SPARK_VERSION and
+// SCALA_VERSION defaults, build.gradle / build.mill, python/setup.py python_requires) and the
+// AWS "EMR Serverless <version>" release pages. Anything no primary source confirmed says
+// "unverified" beside it.
+
+import { InputError } from '../util/errors.js';
+
+export type Architecture = 'X86_64' | 'ARM64';
+export type OsFamily = 'al2' | 'al2023';
+/** '8-or-11': Hail refuses to start on any other Java. '17-warns': Java 17 only logs a warning. */
+export type JavaRule = '8-or-11' | '17-warns';
+
+/** A run of Hail patch releases (0.2.first … 0.2.last) whose jar and Python needs are the same. */
+export interface HailRange {
+  readonly first: number;
+  readonly last: number;
+  /** Spark the PyPI wheel's jar is compiled for (Hail checks major.minor at start; patch only warns). */
+  readonly jarSpark: string;
+  readonly scala: string;
+  /** setup.py python_requires minimum, major.minor. */
+  readonly pythonMin: string;
+  readonly javaRule: JavaRule;
+  /**
+   * A Spark major.minor that no Hail release targets but these tags can be built from source for.
+   * Only Spark 3.2 (emr-6.6/6.7), known to work with `make install-on-cluster` on 0.2.100; the
+   * rest of 0.2.97–0.2.109 is assumed to behave the same (same build, same Spark 3.1 default).
+   * Later tags target Spark 3.3+ and are not offered for 3.2 (unverified whether they would build).
+   */
+  readonly sourceBuild?: { readonly sparkMinor: string; readonly spark: string; readonly scala: string };
+}
+
+export const HAIL_FIRST_PATCH = 97;
+export const HAIL_LAST_PATCH = 139;
+
+// SPARK_VERSION=3.2.1 is the value known to work (Hail checks major.minor only, so emr-6.6.0's 3.2.0 is fine).
+const SPARK_32_SOURCE_BUILD = { sparkMinor: '3.2', spark: '3.2.1', scala: '2.12.13' } as const;
+
+export const HAIL_RANGES: readonly HailRange[] = [
+  {
+    first: 97,
+    last: 109,
+    jarSpark: '3.1.3',
+    scala: '2.12.13',
+    pythonMin: '3.7',
+    javaRule: '8-or-11',
+    sourceBuild: SPARK_32_SOURCE_BUILD,
+  },
+  { first: 110, last: 115, jarSpark: '3.3.0', scala: '2.12.13', pythonMin: '3.7', javaRule: '8-or-11' },
+  { first: 116, last: 120, jarSpark: '3.3.0', scala: '2.12.15', pythonMin: '3.8', javaRule: '8-or-11' },
+  { first: 121, last: 126, jarSpark: '3.3.0', scala: '2.12.15', pythonMin: '3.9', javaRule: '8-or-11' },
+  { first: 127, last: 130, jarSpark: '3.3.2', scala: '2.12.18', pythonMin: '3.9', javaRule: '8-or-11' },
+  { first: 131, last: 135, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.9', javaRule: '17-warns' },
+  { first: 136, last: 136, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.10', javaRule: '17-warns' },
+  // The Makefile says only "2.12" for Scala from 0.2.137 on.
+  { first: 137, last: 139, jarSpark: '3.5.3', scala: '2.12', pythonMin: '3.10', javaRule: '17-warns' },
+];
+
+/**
+ * Where a release's Spark version comes from: its AWS release page, the shared notes (the ends of
+ * each range), or bounds from its verified neighbours ('unverified').
+ */
+export type SparkSource = 'aws-docs' | 'notes' | 'unverified';
+
+export interface EmrRelease {
+  readonly label: string;
+  /** Exact Spark version, or (when unverified) the range its neighbours pin it to, e.g. '3.5.0–3.5.1'. */
+  readonly spark: string;
+  readonly sparkMinor: string;
+  readonly sparkSource: SparkSource;
+  readonly os: OsFamily;
+  /** Default Python, major.minor; undefined when unknown. */
+  readonly python?: string;
+  readonly java: string;
+  /** Other Java versions a job can select with JAVA_HOME. */
+  readonly javaSelectable: readonly string[];
+}
+
+function release(
+  label: string,
+  spark: string,
+  sparkSource: SparkSource,
+  os: OsFamily,
+  python: string | undefined,
+  java: string,
+  javaSelectable: readonly string[] = [],
+): EmrRelease {
+  const sparkMinor = /^(\d+\.\d+)/.exec(spark)![1]!;
+  return { label, spark, sparkMinor, sparkSource, os, python, java, javaSelectable };
+}
+
+// Spark 3.2 and 3.3 lines: Amazon Linux 2, Python 3.7, Java 8 (17 selectable from 6.11).
+export const EMR_RELEASES: readonly EmrRelease[] = [
+  release('emr-6.6.0', '3.2.0', 'notes', 'al2', '3.7', '8'),
+  release('emr-6.7.0', '3.2.1', 'notes', 'al2', '3.7', '8'),
+  release('emr-6.8.0', '3.3.0', 'aws-docs', 'al2', '3.7', '8'),
+  // unverified: between 6.8.0 (3.3.0) and 6.10.0 (3.3.1).
+  release('emr-6.9.0', '3.3.0–3.3.1', 'unverified', 'al2', '3.7', '8'),
+  release('emr-6.10.0', '3.3.1', 'aws-docs', 'al2', '3.7', '8'),
+  release('emr-6.11.0', '3.3.2', 'aws-docs', 'al2', '3.7', '8', ['17']),
+  release('emr-6.12.0', '3.4.0', 'aws-docs', 'al2', '3.7', '8', ['17']),
+  release('emr-6.13.0', '3.4.1', 'aws-docs', 'al2', '3.7', '8', ['17']),
+  release('emr-6.14.0', '3.4.1', 'aws-docs', 'al2', '3.7', '8', ['17']),
+  release('emr-6.15.0', '3.4.1', 'aws-docs', 'al2', '3.7', '8', ['17']),
+  // Amazon Linux 2023, Python 3.9, Java 17.
+  release('emr-7.0.0', '3.5.0', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.1.0', '3.5.0', 'aws-docs', 'al2023', '3.9', '17'),
+  // unverified: between 7.1.0 (3.5.0) and 7.3.0 (3.5.1).
+  release('emr-7.2.0', '3.5.0–3.5.1', 'unverified', 'al2023', '3.9', '17'),
+  release('emr-7.3.0', '3.5.1', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.4.0', '3.5.2', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.5.0', '3.5.2', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.6.0', '3.5.3', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.7.0', '3.5.3', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.8.0', '3.5.4', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.9.0', '3.5.5', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.10.0', '3.5.5', 'aws-docs', 'al2023', '3.9', '17'),
+  // unverified: between 7.10.0 (3.5.5) and 7.13.0 (3.5.6, the upper end of the notes' 7.x range).
+  release('emr-7.11.0', '3.5.5–3.5.6', 'unverified', 'al2023', '3.9', '17'),
+  release('emr-7.12.0', '3.5.5–3.5.6', 'unverified', 'al2023', '3.9', '17'),
+  release('emr-7.13.0', '3.5.6', 'notes', 'al2023', '3.9', '17'),
+  // Spark 4: OS and Python unknown (AL2023 assumed, unverified).
+  release('emr-spark-8.0.0', '4.0.2', 'unverified', 'al2023', undefined, '17'),
+];
+
+/**
+ * The CPython built and shipped inside the archive when Hail needs a newer Python than the image's.
+ * AL2 gets 3.9 (enough for every Hail that runs on Spark 3.3, and it still builds against AL2's
+ * OpenSSL 1.0.2 which the runtime has; 3.10+ would need openssl11); AL2023 gets 3.10.
+ * Both are python.org source releases (existence of these exact tarballs unverified from here).
+ */
+export const SHIPPED_PYTHON: Readonly<Record<OsFamily, string>> = { al2: '3.9.19', al2023: '3.10.14' };
+
+/** The first release with a public EMR Serverless base image (custom images start at 6.9.0). */
+const FIRST_BASE_IMAGE_RELEASE = 'emr-6.9.0';
+/** The build image for releases before that: the same OS, without EMR's bits (not needed to build). */
+export const AL2_BUILD_IMAGE = 'public.ecr.aws/amazonlinux/amazonlinux:2';
+
+export function baseImageFor(rel: EmrRelease): string {
+  if (compareLabels(rel.label, FIRST_BASE_IMAGE_RELEASE) < 0) return AL2_BUILD_IMAGE;
+  return `public.ecr.aws/emr-serverless/spark/${rel.label}:latest`;
+}
+
+export const KNOWN_HAIL_VERSIONS: readonly string[] = Array.from(
+  { length: HAIL_LAST_PATCH - HAIL_FIRST_PATCH + 1 },
+  (_, i) => `0.2.${HAIL_FIRST_PATCH + i}`,
+);
+export const KNOWN_RELEASE_LABELS: readonly string[] = EMR_RELEASES.map((r) => r.label);
+
+/** "0.2.136" -> 136. */
+export function hailPatch(version: string): number {
+  return Number(version.split('.')[2]);
+}
+
+/** Validates and normalises a Hail version ("0.2.136"); throws InputError naming `hail-version`. */
+export function parseHailVersion(text: string, inputName = 'hail-version'): string {
+  const m = /^v?0\.2\.(\d+)$/.exec(text.trim());
+  if (!m) {
+    throw new InputError(inputName, `"${text}" is not a Hail version (expected 0.2.N, e.g. 0.2.135)`);
+  }
+  const patch = Number(m[1]);
+  if (patch < HAIL_FIRST_PATCH || patch > HAIL_LAST_PATCH) {
+    throw new InputError(
+      inputName,
+      `hail ${text.trim()} is not in this action's table; known: 0.2.${HAIL_FIRST_PATCH} to 0.2.${HAIL_LAST_PATCH}`,
+    );
+  }
+  return `0.2.${patch}`;
+}
+
+/** Validates a release label ("emr-7.5.0", "emr-spark-8.0.0"); throws InputError naming `release-label`. */
+export function parseReleaseLabel(text: string, inputName = 'release-label'): string {
+  const label = text.trim();
+  if (!/^emr-(?:spark-)?\d+\.\d+\.\d+$/.test(label)) {
+    const hint = /^\d+\.\d+\.\d+$/.test(label) ? ` (did you mean emr-${label}?)` : '';
+    throw new InputError(inputName, `"${text}" is not an EMR release label${hint}`);
+  }
+  if (!KNOWN_RELEASE_LABELS.includes(label)) {
+    throw new InputError(
+      inputName,
+      `${label} is not in this action's table; known: ${summariseLabels(KNOWN_RELEASE_LABELS)}`,
+    );
+  }
+  return label;
+}
+
+export function parseArchitecture(text: string, inputName = 'architecture'): Architecture {
+  const upper = text.trim().toUpperCase();
+  if (upper === 'X86_64' || upper === 'ARM64') return upper;
+  throw new InputError(inputName, `"${text}" is not an architecture (expected X86_64 or ARM64)`);
+}
+
+export function hailRangeFor(version: string): HailRange {
+  const patch = hailPatch(version);
+  const range = HAIL_RANGES.find((r) => patch >= r.first && patch <= r.last);
+  if (!range) throw new Error(`no table row for hail ${version}`);
+  return range;
+}
+
+export function releaseFor(label: string): EmrRelease {
+  const rel = EMR_RELEASES.find((r) => r.label === label);
+  if (!rel) throw new Error(`no table row for ${label}`);
+  return rel;
+}
+
+export function hailRangeLabel(range: HailRange): string {
+  return range.first === range.last ? `0.2.${range.first}` : `0.2.${range.first}–0.2.${range.last}`;
+}
+
+/** Numeric parts of a label, for ordering: emr-6.10.0 after emr-6.9.0; emr-spark-8 after emr-7. */
+function labelParts(label: string): number[] {
+  return (/(\d+)\.(\d+)\.(\d+)$/.exec(label) ?? []).slice(1).map(Number);
+}
+
+export function compareLabels(a: string, b: string): number {
+  const pa = labelParts(a);
+  const pb = labelParts(b);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Compares dotted versions numerically ("3.10" > "3.9"). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function majorMinor(version: string): string {
+  return version.split('.').slice(0, 2).join('.');
+}
+
+/** "emr-6.6.0 … emr-6.15.0, emr-7.0.0 … emr-7.13.0, emr-spark-8.0.0": runs of one major version. */
+export function summariseLabels(labels: readonly string[]): string {
+  const runs: string[][] = [];
+  for (const label of labels) {
+    const run = runs[runs.length - 1];
+    const family = label.replace(/\.\d+\.\d+$/, '');
+    if (run && run[0]!.replace(/\.\d+\.\d+$/, '') === family) run.push(label);
+    else runs.push([label]);
+  }
+  return runs.map((r) => (r.length === 1 ? r[0]! : `${r[0]} … ${r[r.length - 1]}`)).join(', ');
+}

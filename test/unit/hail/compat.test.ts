@@ -1,0 +1,332 @@
+import {
+  checkCompatibility,
+  chooseReleaseLabel,
+  compatibilityTableMarkdown,
+  type Verdict,
+} from '../../../src/hail/compat.js';
+import {
+  EMR_RELEASES,
+  HAIL_FIRST_PATCH,
+  HAIL_LAST_PATCH,
+  HAIL_RANGES,
+  KNOWN_HAIL_VERSIONS,
+  parseArchitecture,
+  parseHailVersion,
+  parseReleaseLabel,
+} from '../../../src/hail/versions.js';
+import { InputError } from '../../../src/util/errors.js';
+
+// The expectations are written out here from the notes, independently of the code's tables.
+type Family = 'spark32' | 'spark33' | 'spark34' | 'spark35' | 'spark4';
+const FAMILY_OF: Record<string, Family> = {};
+for (const l of ['emr-6.6.0', 'emr-6.7.0']) FAMILY_OF[l] = 'spark32';
+for (const l of ['emr-6.8.0', 'emr-6.9.0', 'emr-6.10.0', 'emr-6.11.0']) FAMILY_OF[l] = 'spark33';
+for (const l of ['emr-6.12.0', 'emr-6.13.0', 'emr-6.14.0', 'emr-6.15.0']) FAMILY_OF[l] = 'spark34';
+for (let m = 0; m <= 13; m++) FAMILY_OF[`emr-7.${m}.0`] = 'spark35';
+FAMILY_OF['emr-spark-8.0.0'] = 'spark4';
+
+const NO: Record<Family, Verdict> = {
+  spark32: 'impossible',
+  spark33: 'impossible',
+  spark34: 'impossible',
+  spark35: 'impossible',
+  spark4: 'impossible',
+};
+const EXPECTED: { first: number; last: number; verdicts: Record<Family, Verdict> }[] = [
+  { first: 97, last: 109, verdicts: { ...NO, spark32: 'needs-source-build' } },
+  { first: 110, last: 115, verdicts: { ...NO, spark33: 'compatible' } },
+  { first: 116, last: 120, verdicts: { ...NO, spark33: 'needs-newer-python' } },
+  { first: 121, last: 126, verdicts: { ...NO, spark33: 'needs-newer-python' } },
+  { first: 127, last: 130, verdicts: { ...NO, spark33: 'needs-newer-python' } },
+  { first: 131, last: 135, verdicts: { ...NO, spark35: 'compatible' } },
+  { first: 136, last: 136, verdicts: { ...NO, spark35: 'needs-newer-python' } },
+  { first: 137, last: 139, verdicts: { ...NO, spark35: 'needs-newer-python' } },
+];
+
+describe('the tables', () => {
+  test('Hail rows cover 0.2.97 to 0.2.139 without gaps or overlaps, as the notes list them', () => {
+    expect(HAIL_RANGES.map((r) => [r.first, r.last])).toEqual(EXPECTED.map((e) => [e.first, e.last]));
+    expect(HAIL_RANGES[0]!.first).toBe(HAIL_FIRST_PATCH);
+    expect(HAIL_RANGES[HAIL_RANGES.length - 1]!.last).toBe(HAIL_LAST_PATCH);
+    expect(KNOWN_HAIL_VERSIONS).toHaveLength(43);
+  });
+
+  test.each([
+    [97, '3.1.3', '2.12.13', '3.7', '8-or-11'],
+    [110, '3.3.0', '2.12.13', '3.7', '8-or-11'],
+    [116, '3.3.0', '2.12.15', '3.8', '8-or-11'],
+    [121, '3.3.0', '2.12.15', '3.9', '8-or-11'],
+    [127, '3.3.2', '2.12.18', '3.9', '8-or-11'],
+    [131, '3.5.0', '2.12.18', '3.9', '17-warns'],
+    [136, '3.5.0', '2.12.18', '3.10', '17-warns'],
+    [137, '3.5.3', '2.12', '3.10', '17-warns'],
+  ])('hail 0.2.%i row: jar Spark %s, Scala %s, Python >= %s, Java %s', (first, spark, scala, py, java) => {
+    const row = HAIL_RANGES.find((r) => r.first === first)!;
+    expect([row.jarSpark, row.scala, row.pythonMin, row.javaRule]).toEqual([spark, scala, py, java]);
+  });
+
+  test('every EMR row has the family runtime of the notes', () => {
+    expect(EMR_RELEASES.map((r) => r.label)).toEqual(Object.keys(FAMILY_OF));
+    for (const rel of EMR_RELEASES) {
+      const family = FAMILY_OF[rel.label]!;
+      const expected = {
+        spark32: ['3.2', 'al2', '3.7', '8'],
+        spark33: ['3.3', 'al2', '3.7', '8'],
+        spark34: ['3.4', 'al2', '3.7', '8'],
+        spark35: ['3.5', 'al2023', '3.9', '17'],
+        spark4: ['4.0', 'al2023', undefined, '17'],
+      }[family];
+      expect([rel.sparkMinor, rel.os, rel.python, rel.java]).toEqual(expected);
+    }
+  });
+
+  test.each([
+    ['emr-6.6.0', '3.2.0'],
+    ['emr-6.7.0', '3.2.1'],
+    ['emr-6.8.0', '3.3.0'],
+    ['emr-6.10.0', '3.3.1'],
+    ['emr-6.11.0', '3.3.2'],
+    ['emr-6.12.0', '3.4.0'],
+    ['emr-6.15.0', '3.4.1'],
+    ['emr-7.0.0', '3.5.0'],
+    ['emr-7.3.0', '3.5.1'],
+    ['emr-7.5.0', '3.5.2'],
+    ['emr-7.7.0', '3.5.3'],
+    ['emr-7.8.0', '3.5.4'],
+    ['emr-7.10.0', '3.5.5'],
+    ['emr-7.13.0', '3.5.6'],
+  ])('%s runs Spark %s', (label, spark) => {
+    expect(EMR_RELEASES.find((r) => r.label === label)!.spark).toBe(spark);
+  });
+
+  test('a release whose Spark patch is not confirmed says so and gives its range', () => {
+    const unverified = EMR_RELEASES.filter((r) => r.sparkSource === 'unverified').map((r) => [
+      r.label,
+      r.spark,
+    ]);
+    expect(unverified).toEqual([
+      ['emr-6.9.0', '3.3.0–3.3.1'],
+      ['emr-7.2.0', '3.5.0–3.5.1'],
+      ['emr-7.11.0', '3.5.5–3.5.6'],
+      ['emr-7.12.0', '3.5.5–3.5.6'],
+      ['emr-spark-8.0.0', '4.0.2'],
+    ]);
+  });
+});
+
+describe('checkCompatibility: every Hail row against every EMR release', () => {
+  test.each(EXPECTED)('hail 0.2.$first–0.2.$last', ({ first, last, verdicts }) => {
+    for (const patch of new Set([first, last])) {
+      for (const rel of EMR_RELEASES) {
+        const c = checkCompatibility({
+          hailVersion: `0.2.${patch}`,
+          releaseLabel: rel.label,
+          architecture: 'X86_64',
+        });
+        expect({ pair: `0.2.${patch} ${rel.label}`, verdict: c.verdict }).toEqual({
+          pair: `0.2.${patch} ${rel.label}`,
+          verdict: verdicts[FAMILY_OF[rel.label]!],
+        });
+        expect(c.reason).toContain(rel.label);
+        if (c.verdict === 'impossible') expect(c.suggestion).toBeTruthy();
+      }
+    }
+  });
+
+  test('compatible: the image Python, the PyPI recipe, the EMR base image', () => {
+    const c = checkCompatibility({
+      hailVersion: '0.2.135',
+      releaseLabel: 'emr-7.5.0',
+      architecture: 'X86_64',
+    });
+    expect(c).toMatchObject({
+      verdict: 'compatible',
+      buildKind: 'pypi',
+      python: '3.9',
+      pythonBuild: 'system',
+      java: '17',
+      os: 'al2023',
+      spark: '3.5.2',
+      jarSpark: '3.5.0',
+      scala: '2.12.18',
+      baseImage: 'public.ecr.aws/emr-serverless/spark/emr-7.5.0:latest',
+    });
+    expect(c.suggestion).toBeUndefined();
+  });
+
+  test('needs-newer-python on AL2023 ships 3.10 and names both sides', () => {
+    const c = checkCompatibility({ hailVersion: '0.2.136', releaseLabel: 'emr-7.5.0' });
+    expect(c.verdict).toBe('needs-newer-python');
+    expect(c.reason).toBe(
+      'hail 0.2.136 needs Python >= 3.10; emr-7.5.0 ships 3.9: the archive will ship its own Python 3.10',
+    );
+    expect(c).toMatchObject({
+      python: '3.10',
+      pythonBuild: '3.10.14',
+      buildKind: 'pypi',
+      architecture: 'X86_64',
+    });
+    expect(c.suggestion).toBe("to run on emr-7.5.0's own Python 3.9, use hail 0.2.131–0.2.135");
+  });
+
+  test('needs-newer-python on AL2 ships 3.9', () => {
+    const c = checkCompatibility({ hailVersion: '0.2.130', releaseLabel: 'emr-6.10.0' });
+    expect(c).toMatchObject({
+      verdict: 'needs-newer-python',
+      python: '3.9',
+      pythonBuild: '3.9.19',
+      java: '8',
+      os: 'al2',
+    });
+    expect(c.reason).toContain('hail 0.2.130 needs Python >= 3.9; emr-6.10.0 ships 3.7');
+  });
+
+  test('needs-source-build targets Spark 3.2.1 / Scala 2.12.13 on Amazon Linux 2 (no EMR base image before 6.9)', () => {
+    const c = checkCompatibility({ hailVersion: '0.2.100', releaseLabel: 'emr-6.6.0' });
+    expect(c).toMatchObject({
+      verdict: 'needs-source-build',
+      buildKind: 'source',
+      jarSpark: '3.2.1',
+      scala: '2.12.13',
+      python: '3.7',
+      pythonBuild: 'system',
+      java: '8',
+      baseImage: 'public.ecr.aws/amazonlinux/amazonlinux:2',
+    });
+    expect(c.reason).toContain('no Hail release targets Spark 3.2');
+  });
+
+  test('impossible on Spark 3.4 cites hail-is/hail#13971 and lists what works', () => {
+    const c = checkCompatibility({ hailVersion: '0.2.131', releaseLabel: 'emr-6.13.0' });
+    expect(c.verdict).toBe('impossible');
+    expect(c.reason).toContain(
+      'emr-6.13.0 runs Spark 3.4, which no Hail release supports and Hail cannot be built for (hail-is/hail#13971)',
+    );
+    expect(c.reason).toContain('use hail 0.2.131 on emr-7.0.0–emr-7.13.0');
+    expect(c.reason).toContain('emr-7.0.0–emr-7.13.0 with hail 0.2.131–0.2.139');
+    expect(c.reason).toContain('emr-6.8.0–emr-6.11.0 with hail 0.2.110–0.2.130');
+  });
+
+  test('impossible on a Spark mismatch names both sides and both ways out', () => {
+    const c = checkCompatibility({ hailVersion: '0.2.131', releaseLabel: 'emr-6.9.0' });
+    expect(c.reason).toContain("hail 0.2.131's jar is built for Spark 3.5, but emr-6.9.0 runs Spark 3.3");
+    expect(c.suggestion).toContain('use hail 0.2.131 on emr-7.0.0–emr-7.13.0');
+    expect(c.suggestion).toContain('on emr-6.9.0');
+  });
+
+  test('impossible on emr-spark-8 (Spark 4)', () => {
+    const c = checkCompatibility({ hailVersion: '0.2.139', releaseLabel: 'emr-spark-8.0.0' });
+    expect(c.verdict).toBe('impossible');
+    expect(c.reason).toContain('no Hail release supports Spark 4');
+  });
+
+  test.each(['emr-6.6.0', 'emr-6.11.0', 'emr-6.13.0', 'emr-7.5.0', 'emr-spark-8.0.0'])(
+    'ARM64 is impossible on %s and says to use X86_64',
+    (label) => {
+      const c = checkCompatibility({ hailVersion: '0.2.135', releaseLabel: label, architecture: 'ARM64' });
+      expect(c.verdict).toBe('impossible');
+      expect(c.architecture).toBe('ARM64');
+      expect(c.reason).toContain('ARM64');
+      expect(c.reason).toContain('x86-64 native libraries only');
+      expect(c.suggestion).toContain('X86_64');
+    },
+  );
+
+  test('ARM64 on a pair that works on X86_64 says so', () => {
+    const c = checkCompatibility({
+      hailVersion: '0.2.135',
+      releaseLabel: 'emr-7.5.0',
+      architecture: 'arm64',
+    });
+    expect(c.suggestion).toContain('on X86_64, emr-7.5.0 works with hail 0.2.135');
+  });
+});
+
+describe('unknown or malformed inputs', () => {
+  test.each(['0.2.96', '0.2.140'])('hail %s is refused with the known range', (v) => {
+    const run = () => checkCompatibility({ hailVersion: v, releaseLabel: 'emr-7.5.0' });
+    expect(run).toThrow(InputError);
+    expect(run).toThrow('known: 0.2.97 to 0.2.139');
+  });
+
+  test.each(['latest', '0.3.0', '0.2', ''])('"%s" is not a Hail version', (v) => {
+    expect(() => parseHailVersion(v)).toThrow('is not a Hail version');
+    try {
+      parseHailVersion(v);
+    } catch (err) {
+      expect((err as InputError).input).toBe('hail-version');
+    }
+  });
+
+  test('a v prefix and whitespace are tolerated', () => {
+    expect(parseHailVersion(' v0.2.135 ')).toBe('0.2.135');
+  });
+
+  test.each(['emr-7.14.0', 'emr-6.5.0', 'emr-5.36.0'])(
+    'release %s is refused with the known labels',
+    (label) => {
+      expect(() => parseReleaseLabel(label)).toThrow(
+        'known: emr-6.6.0 … emr-6.15.0, emr-7.0.0 … emr-7.13.0, emr-spark-8.0.0',
+      );
+    },
+  );
+
+  test('a bare version hints at the label form', () => {
+    expect(() => parseReleaseLabel('7.5.0')).toThrow('did you mean emr-7.5.0?');
+    expect(() => parseReleaseLabel('seven')).toThrow('is not an EMR release label');
+  });
+
+  test('architecture', () => {
+    expect(parseArchitecture('x86_64')).toBe('X86_64');
+    expect(() => parseArchitecture('amd64')).toThrow('expected X86_64 or ARM64');
+  });
+});
+
+describe('chooseReleaseLabel', () => {
+  test.each([
+    [97, 'emr-6.7.0'],
+    [109, 'emr-6.7.0'],
+    [110, 'emr-6.11.0'],
+    [115, 'emr-6.11.0'],
+    [116, 'emr-6.11.0'],
+    [121, 'emr-6.11.0'],
+    [127, 'emr-6.11.0'],
+    [130, 'emr-6.11.0'],
+    [131, 'emr-7.13.0'],
+    [135, 'emr-7.13.0'],
+    [136, 'emr-7.13.0'],
+    [139, 'emr-7.13.0'],
+  ])('hail 0.2.%i -> %s', (patch, label) => {
+    expect(chooseReleaseLabel(`0.2.${patch}`)).toBe(label);
+  });
+
+  test('every known Hail version gets a release it can run on', () => {
+    for (const v of KNOWN_HAIL_VERSIONS) {
+      const c = checkCompatibility({ hailVersion: v, releaseLabel: chooseReleaseLabel(v) });
+      expect(c.verdict).not.toBe('impossible');
+    }
+  });
+
+  test('refuses an unknown version', () => {
+    expect(() => chooseReleaseLabel('0.2.200')).toThrow(InputError);
+  });
+});
+
+describe('compatibilityTableMarkdown', () => {
+  const md = compatibilityTableMarkdown();
+
+  test('has a row per Hail range and per release, and groups releases into columns', () => {
+    for (const r of HAIL_RANGES) expect(md).toContain(`| 0.2.${r.first}`);
+    for (const rel of EMR_RELEASES) expect(md).toContain(`| ${rel.label} |`);
+    expect(md).toContain(
+      '| emr-6.6.0–emr-6.7.0 | emr-6.8.0–emr-6.11.0 | emr-6.12.0–emr-6.15.0 | emr-7.0.0–emr-7.13.0 | emr-spark-8.0.0 |',
+    );
+    expect(md).toContain(
+      '| 0.2.97–0.2.109 | 3.1.3 | 2.12.13 | >= 3.7 | 8 or 11 only | source build | no | no | no | no |',
+    );
+    expect(md).toContain(
+      '| 0.2.136 | 3.5.0 | 2.12.18 | >= 3.10 | 8+ (17 warns) | no | no | no | yes, ships Python 3.10 | no |',
+    );
+    expect(md).toContain('3.3.0–3.3.1 (unverified)');
+  });
+});
