@@ -9,7 +9,7 @@ import { createClients, type AwsClients } from './aws/clients.js';
 import { placeFile, planPlacement } from './aws/content-addressed.js';
 import { cancelJobRun, getJobRun, isTerminal, startJobRun } from './aws/emr.js';
 import { childUri, formatS3Uri } from './aws/s3-uri.js';
-import { Output, State } from './constants.js';
+import { Input, Output, State } from './constants.js';
 import { actionTags, clientToken, defaultJobName, readRunContext, type RunContext } from './github-context.js';
 import { checkCompatibility, chooseReleaseLabel, type Compatibility } from './hail/compat.js';
 import { cacheLocations } from './hail/artifact-cache.js';
@@ -23,7 +23,7 @@ import { installAbortHandlers } from './run/abort.js';
 import { collectReport, jobLogPrefix } from './run/collect-report.js';
 import { startLiveLogs } from './run/live-logs.js';
 import { waitForJobRun, type WaitOutcome } from './run/wait.js';
-import { FAILURE_PREFIX, errorMessage } from './util/errors.js';
+import { FAILURE_PREFIX, InputError, errorMessage } from './util/errors.js';
 import { shellQuote } from './util/parse.js';
 
 const log = { info: core.info, warning: core.warning, startGroup: core.startGroup, endGroup: core.endGroup };
@@ -41,7 +41,12 @@ export async function run(): Promise<void> {
 
     const clients = createClients(config.region!);
     const app = await getApplication(clients, config, ctx);
-    const compat = requireCompatible(config.hailVersion, app.releaseLabel, app.architecture);
+    const compat = requireCompatible(
+      config.hailVersion,
+      app.releaseLabel,
+      app.architecture,
+      config.applicationId ? Input.ApplicationId : Input.ApplicationName,
+    );
     core.setOutput(Output.ApplicationId, app.applicationId);
     core.setOutput(Output.ReleaseLabel, app.releaseLabel);
 
@@ -91,10 +96,19 @@ export async function run(): Promise<void> {
   }
 }
 
-function requireCompatible(hailVersion: string, releaseLabel: string, architecture: 'X86_64' | 'ARM64'): Compatibility {
+/**
+ * Refuses an impossible Hail/EMR pair, naming the input the release came from: `release-label`,
+ * or `application-id` when it was read from the application.
+ */
+function requireCompatible(
+  hailVersion: string,
+  releaseLabel: string,
+  architecture: 'X86_64' | 'ARM64',
+  from: Input = Input.ReleaseLabel,
+): Compatibility {
   const compat = checkCompatibility({ hailVersion, releaseLabel, architecture });
   if (compat.verdict === 'impossible') {
-    throw new Error(`hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`);
+    throw new InputError(from, `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`);
   }
   if (compat.verdict !== 'compatible') core.info(compat.reason);
   return compat;
