@@ -1,6 +1,9 @@
 // Two projects: fast pure-logic tests, and end-to-end runs of dist/ against the local stack.
 const tsJest = {
-  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
+  '^.+\\.ts$': [
+    'ts-jest',
+    { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } },
+  ],
 };
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
@@ -9,6 +12,8 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // The e2e suites mostly wait on child processes and servers: two workers overlap those waits.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

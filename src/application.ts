@@ -34,14 +34,23 @@ export async function resolveApplication(
       p.log.info(`Using application ${applicationId} (found by name "${name}")`);
     } else {
       const releaseLabel = p.releaseLabelForNew();
-      applicationId = await createApplication(emr, { name, releaseLabel, clientToken: p.clientToken, tags: p.tags });
+      applicationId = await createApplication(emr, {
+        name,
+        releaseLabel,
+        clientToken: p.clientToken,
+        tags: p.tags,
+      });
       created = true;
-      p.log.info(`Created application ${applicationId} "${name}" on ${releaseLabel} (X86_64, auto-stop after 15 idle minutes)`);
+      p.log.info(
+        `Created application ${applicationId} "${name}" on ${releaseLabel} (X86_64, auto-stop after 15 idle minutes)`,
+      );
     }
   }
   const app = await getApplication(emr, applicationId);
   if (app.state === 'TERMINATED') {
-    throw new Error(`application ${applicationId} is TERMINATED; give a live application-id or an application-name`);
+    throw new Error(
+      `application ${applicationId} is TERMINATED; give a live application-id or an application-name`,
+    );
   }
   return {
     applicationId,

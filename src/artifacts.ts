@@ -27,7 +27,9 @@ export async function placePrebuiltArtifacts(
 ): Promise<HailArtifacts> {
   const place = async (a: ArtifactInput) => {
     if (a.kind === 's3') return { uri: a.uri, uploadedBytes: 0, local: false };
-    const placed = s3 ? await placeFile(s3, a.file.path, prefix, AREA) : await planPlacement(a.file.path, prefix, AREA);
+    const placed = s3
+      ? await placeFile(s3, a.file.path, prefix, AREA)
+      : await planPlacement(a.file.path, prefix, AREA);
     return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true };
   };
   // Both in parallel: the jar and the archive are the two largest uploads of a run.

@@ -27,6 +27,8 @@ export async function runPost(): Promise<void> {
     await cancelJobRun(emr, applicationId, jobRunId);
     core.warning(`The main step ended without finishing; cancelled job run ${jobRunId} (was ${run.state})`);
   } catch (err) {
-    core.setFailed(`hail-emr-serverless post step could not cancel job run ${jobRunId}: ${errorMessage(err)}`);
+    core.setFailed(
+      `hail-emr-serverless post step could not cancel job run ${jobRunId}: ${errorMessage(err)}`,
+    );
   }
 }

@@ -51,7 +51,9 @@ export function clientToken(ctx: RunContext, scriptUri: string, random: () => st
 
 /** Default job run name: `<repository>/<workflow>#<run number>` (within the 256-char limit). */
 export function defaultJobName(ctx: RunContext, scriptRelPath: string): string {
-  const base = ctx.repository ? `${ctx.repository}/${ctx.workflow ?? 'run'}#${ctx.runNumber ?? ctx.runId ?? ''}` : '';
+  const base = ctx.repository
+    ? `${ctx.repository}/${ctx.workflow ?? 'run'}#${ctx.runNumber ?? ctx.runId ?? ''}`
+    : '';
   return (base || scriptRelPath).slice(0, 256);
 }
 

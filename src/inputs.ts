@@ -100,7 +100,8 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     if (!raw.endsWith('.py')) throw new Error(`"${raw}" is not a .py file`);
     return workspaceFile(workspace, raw);
   });
-  const scriptArgs = check(Input.ScriptArgs, (raw) => raw.split(/\r?\n/).filter((l) => l.trim() !== '')) ?? [];
+  const scriptArgs =
+    check(Input.ScriptArgs, (raw) => raw.split(/\r?\n/).filter((l) => l.trim() !== '')) ?? [];
   const pyFiles =
     check(Input.PyFiles, (raw) =>
       parseLines(raw).map((p) => {
@@ -114,12 +115,15 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   });
   const executionRoleArn = required(Input.ExecutionRoleArn, (raw) => {
     if (!ROLE_ARN.test(raw)) {
-      throw new Error(`"${raw}" is not an IAM role ARN (expected arn:aws:iam::<12-digit account>:role/<name>)`);
+      throw new Error(
+        `"${raw}" is not an IAM role ARN (expected arn:aws:iam::<12-digit account>:role/<name>)`,
+      );
     }
     return raw;
   });
   const applicationId = optional(Input.ApplicationId, (raw) => {
-    if (!RESOURCE_ID.test(raw)) throw new Error(`"${raw}" is not an application ID (lowercase letters and digits)`);
+    if (!RESOURCE_ID.test(raw))
+      throw new Error(`"${raw}" is not an application ID (lowercase letters and digits)`);
     return raw;
   });
   const applicationName = optional(Input.ApplicationName, (raw) => {
@@ -171,7 +175,8 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   );
   const cancelOnAbort = check(Input.CancelOnAbort, (raw) => parseBoolean(raw || 'true'));
   const jobRunId = optional(Input.JobRunId, (raw) => {
-    if (!RESOURCE_ID.test(raw)) throw new Error(`"${raw}" is not a job run ID (lowercase letters and digits)`);
+    if (!RESOURCE_ID.test(raw))
+      throw new Error(`"${raw}" is not a job run ID (lowercase letters and digits)`);
     return raw;
   });
   const retryMaxAttempts = optional(Input.RetryMaxAttempts, (raw) => parseIntInRange(raw, 1, 10));
@@ -190,9 +195,15 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   const refused = new Set(problems.map((p) => p.input));
   if (refused.has(Input.HailJar) || refused.has(Input.HailEnvArchive)) refused.add('artifacts');
   if (applicationId && applicationName) {
-    problems.push(new InputError(Input.ApplicationName, 'give either application-id or application-name, not both'));
+    problems.push(
+      new InputError(Input.ApplicationName, 'give either application-id or application-name, not both'),
+    );
   }
-  const appGiven = applicationId || applicationName || refused.has(Input.ApplicationId) || refused.has(Input.ApplicationName);
+  const appGiven =
+    applicationId ||
+    applicationName ||
+    refused.has(Input.ApplicationId) ||
+    refused.has(Input.ApplicationName);
   if (!appGiven && !jobRunId && !(dryRun && releaseLabel)) {
     problems.push(
       new InputError(
@@ -208,7 +219,11 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     const missing = !hailJar ? Input.HailJar : Input.HailEnvArchive;
     problems.push(new InputError(missing, 'is required when hail-artifacts is prebuilt'));
   }
-  if (!refused.has('artifacts') && artifactsMode !== 'prebuilt' && Boolean(hailJar) !== Boolean(hailEnvArchive)) {
+  if (
+    !refused.has('artifacts') &&
+    artifactsMode !== 'prebuilt' &&
+    Boolean(hailJar) !== Boolean(hailEnvArchive)
+  ) {
     const missing = !hailJar ? Input.HailJar : Input.HailEnvArchive;
     problems.push(
       new InputError(missing, 'give both hail-jar and hail-env-archive, or neither (the action gets both)'),
@@ -222,12 +237,16 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   }
   if (!region && !dryRun) {
     problems.push(
-      new InputError(Input.AwsRegion, 'is not set and AWS_REGION is empty (set aws-region, or configure-aws-credentials)'),
+      new InputError(
+        Input.AwsRegion,
+        'is not set and AWS_REGION is empty (set aws-region, or configure-aws-credentials)',
+      ),
     );
   }
   if (problems.length > 0) throw new InputErrors(problems);
 
-  const mode: ArtifactsMode = artifactsMode === 'auto' && hailJar && hailEnvArchive ? 'prebuilt' : artifactsMode!;
+  const mode: ArtifactsMode =
+    artifactsMode === 'auto' && hailJar && hailEnvArchive ? 'prebuilt' : artifactsMode!;
   return Object.freeze({
     workspace,
     script: script!,
@@ -292,8 +311,10 @@ function parseTags(raw: string): Record<string, string> {
   if (pairs.length > MAX_USER_TAGS) throw new Error(`has ${pairs.length} tags (at most ${MAX_USER_TAGS})`);
   const tags: Record<string, string> = {};
   for (const [k, v] of pairs) {
-    if (!TAG_KEY.test(k)) throw new Error(`tag key "${k}" is not allowed (1-128 letters, digits, spaces, _ . : / = + @ -)`);
-    if (!TAG_VALUE.test(v)) throw new Error(`tag value for "${k}" is not allowed (0-256 letters, digits, spaces, _ . : / = + @ -)`);
+    if (!TAG_KEY.test(k))
+      throw new Error(`tag key "${k}" is not allowed (1-128 letters, digits, spaces, _ . : / = + @ -)`);
+    if (!TAG_VALUE.test(v))
+      throw new Error(`tag value for "${k}" is not allowed (0-256 letters, digits, spaces, _ . : / = + @ -)`);
     if (k.toLowerCase().startsWith('aws:')) throw new Error(`tag key "${k}" uses the reserved aws: prefix`);
     tags[k] = v;
   }

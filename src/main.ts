@@ -10,7 +10,13 @@ import { placeFile, planPlacement } from './aws/content-addressed.js';
 import { cancelJobRun, getJobRun, isTerminal, startJobRun } from './aws/emr.js';
 import { childUri, formatS3Uri } from './aws/s3-uri.js';
 import { Input, Output, State } from './constants.js';
-import { actionTags, clientToken, defaultJobName, readRunContext, type RunContext } from './github-context.js';
+import {
+  actionTags,
+  clientToken,
+  defaultJobName,
+  readRunContext,
+  type RunContext,
+} from './github-context.js';
 import { checkCompatibility, chooseReleaseLabel, type Compatibility } from './hail/compat.js';
 import { cacheLocations } from './hail/artifact-cache.js';
 import { artifactKeyFor, resolveHailArtifacts } from './hail/resolve-artifacts.js';
@@ -25,6 +31,7 @@ import { startLiveLogs } from './run/live-logs.js';
 import { waitForJobRun, type WaitOutcome } from './run/wait.js';
 import { FAILURE_PREFIX, InputError, errorMessage } from './util/errors.js';
 import { shellQuote } from './util/parse.js';
+import { sleep } from './util/sleep.js';
 
 const log = { info: core.info, warning: core.warning, startGroup: core.startGroup, endGroup: core.endGroup };
 
@@ -77,7 +84,12 @@ export async function run(): Promise<void> {
 
     const report = await collectReport({
       clients,
-      base: { ...submitted.reportBase, applicationId: app.applicationId, releaseLabel: app.releaseLabel, architecture: app.architecture },
+      base: {
+        ...submitted.reportBase,
+        applicationId: app.applicationId,
+        releaseLabel: app.releaseLabel,
+        architecture: app.architecture,
+      },
       run: final.run,
       logUri: submitted.logUri,
       outputUri: config.outputUri,
@@ -108,13 +120,20 @@ function requireCompatible(
 ): Compatibility {
   const compat = checkCompatibility({ hailVersion, releaseLabel, architecture });
   if (compat.verdict === 'impossible') {
-    throw new InputError(from, `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`);
+    throw new InputError(
+      from,
+      `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`,
+    );
   }
   if (compat.verdict !== 'compatible') core.info(compat.reason);
   return compat;
 }
 
-async function getApplication(clients: AwsClients, config: Config, ctx: RunContext): Promise<ApplicationInfo> {
+async function getApplication(
+  clients: AwsClients,
+  config: Config,
+  ctx: RunContext,
+): Promise<ApplicationInfo> {
   const app = await resolveApplication(clients.emr, {
     applicationId: config.applicationId,
     applicationName: config.applicationName,
@@ -164,9 +183,13 @@ async function submit(
   const artifacts = await getArtifacts(clients, config, app, compat);
   setArtifactOutputs(artifacts);
   const script = await placeFile(clients.s3, config.script.path, config.s3Prefix, 'scripts');
-  const pyFiles = await Promise.all(config.pyFiles.map((f) => placeFile(clients.s3, f.path, config.s3Prefix, 'scripts')));
+  const pyFiles = await Promise.all(
+    config.pyFiles.map((f) => placeFile(clients.s3, f.path, config.s3Prefix, 'scripts')),
+  );
   core.setOutput(Output.ScriptUri, script.uri);
-  core.info(`Script ${config.script.relPath} -> ${script.uri}${script.uploadedBytes ? '' : ' (already there)'}`);
+  core.info(
+    `Script ${config.script.relPath} -> ${script.uri}${script.uploadedBytes ? '' : ' (already there)'}`,
+  );
 
   const logUri = childUri(config.s3Prefix, 'logs') + '/';
   const request = buildStartJobRunRequest({
@@ -187,7 +210,13 @@ async function submit(
     timeoutMinutes: config.timeoutMinutes,
     retryMaxAttempts: config.retryMaxAttempts,
   });
-  await ensureApplicationReady(clients.emr, app.applicationId, config.applicationStartTimeoutMinutes, log, signal);
+  await ensureApplicationReady(
+    clients.emr,
+    app.applicationId,
+    config.applicationStartTimeoutMinutes,
+    log,
+    signal,
+  );
   if (signal.aborted) throw new Error('the workflow was cancelled before the job run was submitted');
 
   const { jobRunId } = await startJobRun(clients.emr, request);
@@ -210,7 +239,11 @@ async function submit(
       jobRunId,
       scriptUri: script.uri,
       artifactsSource: artifacts.source,
-      artifacts: { jarUri: artifacts.jarUri, envArchiveUri: artifacts.envArchiveUri, cacheKey: artifacts.cacheKey },
+      artifacts: {
+        jarUri: artifacts.jarUri,
+        envArchiveUri: artifacts.envArchiveUri,
+        cacheKey: artifacts.cacheKey,
+      },
     }),
   };
 }
@@ -302,7 +335,9 @@ async function settle(
   }
   const endedByAction = outcome.kind === 'timeout' ? 'timeout' : 'workflow-cancelled';
   const why =
-    outcome.kind === 'timeout' ? `timeout-minutes (${config.timeoutMinutes}) expired` : 'the workflow was cancelled';
+    outcome.kind === 'timeout'
+      ? `timeout-minutes (${config.timeoutMinutes}) expired`
+      : 'the workflow was cancelled';
   if (outcome.kind === 'aborted' && !config.cancelOnAbort) {
     core.warning(`${why}; cancel-on-abort is false, so job run ${jobRunId} keeps running`);
     throw new Error(`${why}; job run ${jobRunId} left running (cancel-on-abort: false)`);
@@ -315,8 +350,21 @@ async function settle(
     core.setOutput(Output.State, 'CANCELLING');
     throw new Error(`${why}; job run ${jobRunId} was cancelled`);
   }
-  const run = await getJobRun(clients.emr, applicationId, jobRunId);
-  return { run, endedByAction };
+  return { run: await waitForCancelled(clients, applicationId, jobRunId), endedByAction };
+}
+
+/** After CancelJobRun: the final state, within a minute (CANCELLING usually lasts seconds). */
+async function waitForCancelled(
+  clients: AwsClients,
+  applicationId: string,
+  jobRunId: string,
+): Promise<JobRun> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const run = await getJobRun(clients.emr, applicationId, jobRunId);
+    if (isTerminal(run.state) || Date.now() > deadline) return run;
+    await sleep(1_000);
+  }
 }
 
 function setArtifactOutputs(a: HailArtifacts): void {
@@ -335,14 +383,22 @@ function setFinalOutputs(report: JobReport, config: Config): void {
     core.setOutput(Output.DurationSeconds, String(report.timings.totalExecutionSeconds));
   }
   if (report.billedResourceUtilization) {
-    const cost = estimateCost(report.billedResourceUtilization, report.region, report.architecture ?? 'X86_64');
+    const cost = estimateCost(
+      report.billedResourceUtilization,
+      report.region,
+      report.architecture ?? 'X86_64',
+    );
     core.setOutput(Output.EstimatedCostUsd, cost.usd.toFixed(4));
   }
 }
 
 function failureLine(report: JobReport): string {
   const why = report.endedByAction === 'timeout' ? ' (timeout-minutes expired; the action cancelled it)' : '';
-  const headline = report.failure ? `: ${report.failure.headline}` : report.stateDetails ? `: ${report.stateDetails}` : '';
+  const headline = report.failure
+    ? `: ${report.failure.headline}`
+    : report.stateDetails
+      ? `: ${report.stateDetails}`
+      : '';
   return `job run ${report.jobRunId} ended ${report.state}${why}${headline}`;
 }
 
@@ -356,7 +412,9 @@ async function dryRun(config: Config, ctx: RunContext): Promise<void> {
       ? await placePrebuiltArtifacts(undefined, config.s3Prefix, config.hailJar!, config.hailEnvArchive!)
       : await dryRunArtifacts(config, compat, releaseLabel);
   const script = await planPlacement(config.script.path, config.s3Prefix, 'scripts');
-  const pyFiles = await Promise.all(config.pyFiles.map((f) => planPlacement(f.path, config.s3Prefix, 'scripts')));
+  const pyFiles = await Promise.all(
+    config.pyFiles.map((f) => planPlacement(f.path, config.s3Prefix, 'scripts')),
+  );
   const request = buildStartJobRunRequest({
     applicationId,
     executionRoleArn: config.executionRoleArn,
@@ -393,7 +451,11 @@ async function dryRun(config: Config, ctx: RunContext): Promise<void> {
 }
 
 /** In a dry run the cache is not consulted: show where `auto` would look for this content key. */
-async function dryRunArtifacts(config: Config, compat: Compatibility, releaseLabel: string): Promise<HailArtifacts> {
+async function dryRunArtifacts(
+  config: Config,
+  compat: Compatibility,
+  releaseLabel: string,
+): Promise<HailArtifacts> {
   const { key } = await artifactKeyFor({
     compat,
     hailVersion: config.hailVersion,
@@ -403,7 +465,9 @@ async function dryRunArtifacts(config: Config, compat: Compatibility, releaseLab
     pythonRequirementsPath: config.pythonRequirements?.path,
   });
   const cache = cacheLocations(config.s3Prefix, key);
-  core.info(`Dry run: hail-artifacts ${config.artifactsMode} would use the cache entry ${formatS3Uri(cache.dir)}/`);
+  core.info(
+    `Dry run: hail-artifacts ${config.artifactsMode} would use the cache entry ${formatS3Uri(cache.dir)}/`,
+  );
   return {
     jarUri: formatS3Uri(cache.jar),
     envArchiveUri: formatS3Uri(cache.envArchive),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import type { RunContext } from './github-context.js';
 import type { Config } from './inputs.js';
@@ -10,13 +11,15 @@ import { errorMessage } from './util/errors.js';
 export async function publishReport(
   report: JobReport,
   config: Config,
-  _ctx: RunContext,
+  ctx: RunContext,
   log: { warning(msg: string): void },
 ): Promise<void> {
-  // The Spark UI link is a bearer link: never let it reach the (public) log.
-  if (report.links.sparkUi) core.setSecret(report.links.sparkUi.url);
+  // The Spark UI link is a bearer link (anyone holding it can open the UI for an hour). It is never
+  // written to the log, and it goes in the summary only when the repository is private: a public
+  // repository's run summaries can be read by anyone.
+  const includeSparkUiLink = repositoryIsPrivate(ctx);
   try {
-    await core.summary.addRaw(renderSummary(report)).write();
+    await core.summary.addRaw(renderSummary(report, { includeSparkUiLink })).write();
   } catch (err) {
     log.warning(`Could not write the job summary: ${errorMessage(err)}`);
   }
@@ -27,5 +30,16 @@ export async function publishReport(
   const annotation = scriptAnnotation(report.failure, scripts);
   if (annotation) {
     core.error(annotation.message, { file: annotation.file, startLine: annotation.line, title: annotation.title });
+  }
+}
+
+/** Visibility from the event payload the runner provides; unknown counts as public. */
+export function repositoryIsPrivate(ctx: RunContext): boolean {
+  if (!ctx.eventPath) return false;
+  try {
+    const event = JSON.parse(readFileSync(ctx.eventPath, 'utf8')) as { repository?: { private?: boolean } };
+    return event.repository?.private === true;
+  } catch {
+    return false;
   }
 }

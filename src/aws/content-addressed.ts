@@ -13,12 +13,21 @@ export interface PlacedFile {
 }
 
 /** `<prefix>/<area>/<sha256>/<file name>`: runs from different commits never share a key unless the bytes match. */
-export function contentAddressedLocation(prefix: S3Location, area: string, sha256: string, fileName: string): S3Location {
+export function contentAddressedLocation(
+  prefix: S3Location,
+  area: string,
+  sha256: string,
+  fileName: string,
+): S3Location {
   return { bucket: prefix.bucket, key: joinKey(prefix.key, area, sha256, fileName) };
 }
 
 /** Where a local file will live, without touching S3 (dry runs). */
-export async function planPlacement(localPath: string, prefix: S3Location, area: string): Promise<PlacedFile> {
+export async function planPlacement(
+  localPath: string,
+  prefix: S3Location,
+  area: string,
+): Promise<PlacedFile> {
   const { sha256, size } = await sha256File(localPath);
   const uri = formatS3Uri(contentAddressedLocation(prefix, area, sha256, basename(localPath)));
   return { uri, sha256, size, uploadedBytes: 0 };

@@ -34,7 +34,9 @@ export async function getObjectText(
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
     if ((out.ContentLength ?? 0) > maxBytes) {
-      out.Body?.transformToWebStream().cancel().catch(() => undefined);
+      out.Body?.transformToWebStream()
+        .cancel()
+        .catch(() => undefined);
       throw new Error(`s3://${loc.bucket}/${loc.key} is larger than ${maxBytes} bytes`);
     }
     return (await out.Body?.transformToString('utf8')) ?? '';
@@ -50,7 +52,9 @@ export async function putObjectText(
   text: string,
   contentType = 'application/json',
 ): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }),
+  );
 }
 
 export interface UploadOptions {

@@ -73,7 +73,10 @@ function checkAgreement(o: ResolveHailArtifactsOptions): void {
 
 /** The content key of the artifacts for these options: no I/O beyond reading the recipe files. */
 export async function artifactKeyFor(
-  o: Pick<ResolveHailArtifactsOptions, 'compat' | 'hailVersion' | 'releaseLabel' | 'architecture' | 'recipeDir' | 'pythonRequirementsPath'>,
+  o: Pick<
+    ResolveHailArtifactsOptions,
+    'compat' | 'hailVersion' | 'releaseLabel' | 'architecture' | 'recipeDir' | 'pythonRequirementsPath'
+  >,
 ) {
   const { compat } = o;
   return artifactKey({
@@ -88,7 +91,9 @@ export async function artifactKeyFor(
     scala: compat.scala,
     architecture: o.architecture,
     recipeFiles: await recipeDigests(o.recipeDir),
-    pythonRequirementsSha256: o.pythonRequirementsPath ? await textFileSha256(o.pythonRequirementsPath) : undefined,
+    pythonRequirementsSha256: o.pythonRequirementsPath
+      ? await textFileSha256(o.pythonRequirementsPath)
+      : undefined,
   });
 }
 

@@ -18,7 +18,10 @@ export interface ReportLogger {
 /** `<logUri>/applications/<app>/jobs/<run>/`: the service's layout for one job run's logs. */
 export function jobLogPrefix(logUri: string, applicationId: string, jobRunId: string): string {
   const base = parseS3Uri(logUri);
-  return formatS3Uri({ bucket: base.bucket, key: joinKey(base.key, 'applications', applicationId, 'jobs', jobRunId) + '/' });
+  return formatS3Uri({
+    bucket: base.bucket,
+    key: joinKey(base.key, 'applications', applicationId, 'jobs', jobRunId) + '/',
+  });
 }
 
 /**
@@ -51,7 +54,9 @@ async function readLog(
   const uri = formatS3Uri(loc);
   const stream = await openObjectStream(clients.s3, loc);
   if (!stream) {
-    return { tail: { uri, found: false, lines: [], totalLines: 0, totalBytes: 0, omittedLines: 0, omittedBytes: 0 } };
+    return {
+      tail: { uri, found: false, lines: [], totalLines: 0, totalBytes: 0, omittedLines: 0, omittedBytes: 0 },
+    };
   }
   return scanLog(stream, { name, uri, tailLines });
 }
@@ -100,12 +105,20 @@ export async function collectReport(p: CollectParams): Promise<JobReport> {
     });
 
   const [stdout, stderr, outputs, result, dashboard, attempts] = await Promise.all([
-    soft('driver stdout', async () => readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines)),
-    soft('driver stderr', async () => readLog(clients, await findDriverLog(clients, prefix, 'stderr'), 'stderr', p.tailLines)),
+    soft('driver stdout', async () =>
+      readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines),
+    ),
+    soft('driver stderr', async () =>
+      readLog(clients, await findDriverLog(clients, prefix, 'stderr'), 'stderr', p.tailLines),
+    ),
     p.outputUri
       ? soft('outputs', async () => {
           const listed = await listObjects(clients.s3, parseS3Uri(`${p.outputUri}/`));
-          return { uri: p.outputUri!, entries: groupOutputs(p.outputUri!, listed.objects), truncated: listed.truncated };
+          return {
+            uri: p.outputUri!,
+            entries: groupOutputs(p.outputUri!, listed.objects),
+            truncated: listed.truncated,
+          };
         })
       : undefined,
     p.outputUri ? readResult(clients, p.outputUri, p.log) : undefined,
@@ -113,7 +126,9 @@ export async function collectReport(p: CollectParams): Promise<JobReport> {
       const url = await getDashboardUrl(clients.emr, applicationId, jobRunId);
       return url ? { url, expiresAt: new Date(Date.now() + 60 * 60_000) } : undefined;
     }),
-    (run.attempt ?? 1) > 1 ? soft('job run attempts', () => listJobRunAttempts(clients.emr, applicationId, jobRunId)) : undefined,
+    (run.attempt ?? 1) > 1
+      ? soft('job run attempts', () => listJobRunAttempts(clients.emr, applicationId, jobRunId))
+      : undefined,
   ]);
 
   return {
@@ -134,7 +149,11 @@ export async function collectReport(p: CollectParams): Promise<JobReport> {
     },
     totalResourceUtilization: run.totalResourceUtilization,
     billedResourceUtilization: run.billedResourceUtilization,
-    attempts: attempts?.map((a) => ({ attempt: a.attempt ?? 0, state: a.state ?? '', stateDetails: a.stateDetails })),
+    attempts: attempts?.map((a) => ({
+      attempt: a.attempt ?? 0,
+      state: a.state ?? '',
+      stateDetails: a.stateDetails,
+    })),
     logUri: prefixUri,
     logs: { stdout: stdout?.tail, stderr: stderr?.tail },
     failure: run.state === 'SUCCESS' ? undefined : (stderr?.failure ?? stdout?.failure),

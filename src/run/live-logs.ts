@@ -60,7 +60,9 @@ export function startLiveLogs(clients: AwsClients, jobLogPrefix: string, log: Li
     if (head.etag === t.etag) return true;
     if (head.size > MAX_COMPRESSED_BYTES) {
       t.gaveUp = true;
-      log.info(`[${t.name}] log is over ${MAX_COMPRESSED_BYTES >> 20} MiB compressed; the tail will be in the summary`);
+      log.info(
+        `[${t.name}] log is over ${MAX_COMPRESSED_BYTES >> 20} MiB compressed; the tail will be in the summary`,
+      );
       return true;
     }
     const stream = await openObjectStream(clients.s3, t.loc);

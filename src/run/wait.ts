@@ -60,7 +60,8 @@ export async function waitForJobRun(o: WaitOptions): Promise<WaitOutcome> {
       if (isTerminal(run.state)) return { kind: 'ended', run };
     } catch (err) {
       if (o.signal.aborted) return { kind: 'aborted', run: last };
-      if (isExpiredCredentials(err)) return { kind: 'credentials-expired', run: last, error: errorMessage(err) };
+      if (isExpiredCredentials(err))
+        return { kind: 'credentials-expired', run: last, error: errorMessage(err) };
       if (!isTransient(err)) throw err;
       grace = Math.min(MAX_GRACE_MS, grace + (now() - before));
       o.log.warning(`GetJobRun failed (${errorMessage(err)}); still waiting for ${o.jobRunId}`);
@@ -72,9 +73,16 @@ export async function waitForJobRun(o: WaitOptions): Promise<WaitOutcome> {
 }
 
 /** One log line per state change: state, time since the wait began, queue time, details. */
-export function describeStateChange(run: JobRun, previous: JobRun | undefined, elapsedSeconds: number): string {
-  const parts = [`Job run ${run.jobRunId}: ${previous?.state ?? 'START'} -> ${run.state} after ${elapsedSeconds.toFixed(1)} s`];
-  if (run.queuedDurationMilliseconds) parts.push(`queued ${(run.queuedDurationMilliseconds / 1000).toFixed(1)} s`);
+export function describeStateChange(
+  run: JobRun,
+  previous: JobRun | undefined,
+  elapsedSeconds: number,
+): string {
+  const parts = [
+    `Job run ${run.jobRunId}: ${previous?.state ?? 'START'} -> ${run.state} after ${elapsedSeconds.toFixed(1)} s`,
+  ];
+  if (run.queuedDurationMilliseconds)
+    parts.push(`queued ${(run.queuedDurationMilliseconds / 1000).toFixed(1)} s`);
   if (run.attempt && run.attempt > 1) parts.push(`attempt ${run.attempt}`);
   if (run.stateDetails) parts.push(run.stateDetails);
   return parts.join(' · ');

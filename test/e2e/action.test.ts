@@ -1,6 +1,7 @@
 // The action end to end, run as the runner runs it (node dist/index.js), against moto's S3 and the
 // local EMR Serverless server, which really runs the job's script with python3.
 import { describe, expect, it, jest } from '@jest/globals';
+import type { StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
 import { awsEnv, makeWorkspace, runAction } from './harness.js';
 import { freshBucket, requestsFor, s3Client, seedApplication, startRecorder } from './stack.js';
 
@@ -42,7 +43,10 @@ async function uploadArtifacts(bucket: string): Promise<{ jar: string; env: stri
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'prebuilt/hail-all-spark.jar', Body: 'jar' }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'prebuilt/pyspark_hail.tar.gz', Body: 'tgz' }));
-  return { jar: `s3://${bucket}/prebuilt/hail-all-spark.jar`, env: `s3://${bucket}/prebuilt/pyspark_hail.tar.gz` };
+  return {
+    jar: `s3://${bucket}/prebuilt/hail-all-spark.jar`,
+    env: `s3://${bucket}/prebuilt/pyspark_hail.tar.gz`,
+  };
 }
 
 function baseInputs(bucket: string, applicationId: string, script: string): Record<string, string> {
@@ -89,11 +93,11 @@ describe('the action, end to end on the local stack', () => {
 
     // What reached the service: the Spark settings Hail needs, our tags, the timeout.
     const start = (await requestsFor(app)).find((q) => q.operation === 'StartJobRun')!;
-    const body = start.body as any;
-    expect(body.jobDriver.sparkSubmit.entryPointArguments).toEqual(['--n-variants', '1000']);
-    expect(body.jobDriver.sparkSubmit.sparkSubmitParameters).toContain(`--archives ${art.env}#environment`);
-    const props = body.configurationOverrides.applicationConfiguration[0].properties;
-    expect(props['spark.kryo.registrator']).toBe('is.hail.kryo.HailKryoRegistrator');
+    const body = start.body as unknown as StartJobRunCommandInput;
+    expect(body.jobDriver?.sparkSubmit?.entryPointArguments).toEqual(['--n-variants', '1000']);
+    expect(body.jobDriver?.sparkSubmit?.sparkSubmitParameters).toContain(`--archives ${art.env}#environment`);
+    const props = body.configurationOverrides?.applicationConfiguration?.[0]?.properties;
+    expect(props?.['spark.kryo.registrator']).toBe('is.hail.kryo.HailKryoRegistrator');
     expect(body.executionTimeoutMinutes).toBe(120);
     expect(body.tags).toMatchObject({ team: 'genomics', 'github-repository': 'genomics-lab/gwas' });
     expect(body.clientToken).toMatch(/^[0-9a-f]{64}$/);
@@ -115,13 +119,19 @@ describe('the action, end to end on the local stack', () => {
     const ws = makeWorkspace({ 'jobs/fail.py': FAIL_PY });
     const r = await runAction({
       workspace: ws,
-      inputs: { ...baseInputs(bucket, app, 'jobs/fail.py'), 'hail-jar': art.jar, 'hail-env-archive': art.env },
+      inputs: {
+        ...baseInputs(bucket, app, 'jobs/fail.py'),
+        'hail-jar': art.jar,
+        'hail-env-archive': art.env,
+      },
       env: awsEnv(),
     });
     expect(r.code).toBe(1);
     expect(r.outputs.state).toBe('FAILED');
     expect(r.outputs['state-details']).toMatch(/ExitCode: 1/);
-    expect(r.stdout).toMatch(/::error::hail-emr-serverless failed: job run \w+ ended FAILED: ValueError: cannot read/);
+    expect(r.stdout).toMatch(
+      /::error::hail-emr-serverless failed: job run \w+ ended FAILED: ValueError: cannot read/,
+    );
     expect(r.stdout).toMatch(/::error [^:]*file=jobs\/fail\.py,line=4[^:]*::ValueError: cannot read/);
     const excerpt = r.summary.indexOf('ValueError: cannot read');
     const stdoutTail = r.summary.indexOf('starting analysis');
@@ -134,7 +144,11 @@ describe('the action, end to end on the local stack', () => {
     const bucket = await freshBucket();
     const app = await seedApplication();
     const jar = Buffer.alloc(6 * 1024 * 1024, 7);
-    const ws = makeWorkspace({ 'jobs/gwas.py': SUCCESS_PY, 'build/hail-all-spark.jar': jar, 'build/pyspark_hail.tar.gz': 'env' });
+    const ws = makeWorkspace({
+      'jobs/gwas.py': SUCCESS_PY,
+      'build/hail-all-spark.jar': jar,
+      'build/pyspark_hail.tar.gz': 'env',
+    });
     const recorder = await startRecorder();
     try {
       const inputs = {
@@ -148,7 +162,9 @@ describe('the action, end to end on the local stack', () => {
       expect(first.stdout).not.toContain('::error');
       expect(first.code).toBe(0);
       expect(first.outputs['hail-artifacts-source']).toBe('uploaded');
-      const firstPutBytes = recorder.requests.filter((q) => q.method === 'PUT').reduce((n, q) => n + q.bytes, 0);
+      const firstPutBytes = recorder.requests
+        .filter((q) => q.method === 'PUT')
+        .reduce((n, q) => n + q.bytes, 0);
       expect(firstPutBytes).toBeGreaterThanOrEqual(jar.length);
 
       recorder.requests.length = 0;
@@ -202,7 +218,9 @@ describe('the action, end to end on the local stack', () => {
       env: awsEnv(),
     });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/::error::hail-emr-serverless failed: hail 0\.2\.134 cannot run on emr-6\.13\.0/);
+    expect(r.stdout).toMatch(
+      /::error::hail-emr-serverless failed: input `release-label`: hail 0\.2\.134 cannot run on emr-6\.13\.0/,
+    );
     expect(await requestsFor(app)).toEqual([]);
   });
 });

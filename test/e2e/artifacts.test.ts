@@ -46,7 +46,11 @@ describe('hail-artifacts: auto', () => {
       'application-id': app,
       'hail-version': '0.2.134',
     };
-    const env = { ...awsEnv(), PATH: `${docker.binDir}:${process.env.PATH}`, STAND_IN_DOCKER_LOG: docker.log };
+    const env = {
+      ...awsEnv(),
+      PATH: `${docker.binDir}:${process.env.PATH}`,
+      STAND_IN_DOCKER_LOG: docker.log,
+    };
 
     const first = await runAction({ workspace: ws, inputs, env });
     expect(first.code).toBe(0);
@@ -61,7 +65,9 @@ describe('hail-artifacts: auto', () => {
     // The manifest sits beside the files and describes them.
     const dir = jarUri.slice(`s3://${bucket}/`.length, jarUri.lastIndexOf('/'));
     const manifest = JSON.parse(
-      await (await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: `${dir}/manifest.json` }))).Body!.transformToString(),
+      await (
+        await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: `${dir}/manifest.json` }))
+      ).Body!.transformToString(),
     );
     expect(manifest.files.jar.size).toBe(3_000_000);
     expect(manifest.hail).toBe('0.2.134');
@@ -70,7 +76,11 @@ describe('hail-artifacts: auto', () => {
     writeFileSync(docker.log, '');
     const recorder = await startRecorder();
     try {
-      const second = await runAction({ workspace: ws, inputs, env: { ...env, AWS_ENDPOINT_URL_S3: recorder.url } });
+      const second = await runAction({
+        workspace: ws,
+        inputs,
+        env: { ...env, AWS_ENDPOINT_URL_S3: recorder.url },
+      });
       expect(second.code).toBe(0);
       expect(second.outputs['hail-artifacts-source']).toBe('cache-hit');
       expect(second.outputs['hail-jar-uri']).toBe(jarUri);

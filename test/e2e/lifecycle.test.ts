@@ -1,10 +1,21 @@
 // Never leave a job behind: cancellation on SIGINT, the post step as backstop after SIGKILL,
 // re-attaching to a job run, finding or creating an application by name.
 import { describe, expect, it, jest } from '@jest/globals';
-import { EMRServerlessClient, StartJobRunCommand, CreateApplicationCommand } from '@aws-sdk/client-emr-serverless';
+import {
+  EMRServerlessClient,
+  StartJobRunCommand,
+  CreateApplicationCommand,
+} from '@aws-sdk/client-emr-serverless';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { awsEnv, eventually, makeWorkspace, runAction } from './harness.js';
-import { control, freshBucket, requestsFor, s3Client, seedApplication, type FixtureRequest } from './stack.js';
+import {
+  control,
+  freshBucket,
+  requestsFor,
+  s3Client,
+  seedApplication,
+  type FixtureRequest,
+} from './stack.js';
 
 jest.setTimeout(120_000);
 
@@ -55,10 +66,12 @@ describe('cancellation and clean-up', () => {
       inputs,
       env: awsEnv(),
       onSpawn: (child) => {
-        void eventually(async () => (await jobsOf(app)).some((j) => j.state === 'RUNNING'), 30_000).then(() => {
-          signalledAt = Date.now();
-          child.kill('SIGINT');
-        });
+        void eventually(async () => (await jobsOf(app)).some((j) => j.state === 'RUNNING'), 30_000).then(
+          () => {
+            signalledAt = Date.now();
+            child.kill('SIGINT');
+          },
+        );
       },
     });
     expect(signalledAt).toBeGreaterThan(0);
@@ -155,7 +168,9 @@ describe('cancellation and clean-up', () => {
 describe('re-attach and applications', () => {
   it('re-attaches to an existing job run with job-run-id and reports it', async () => {
     const { bucket, app, workspace, inputs } = await setup(QUICK_PY);
-    await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: 'manual/job.py', Body: 'print("manual run")\n' }));
+    await s3Client().send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'manual/job.py', Body: 'print("manual run")\n' }),
+    );
     const emr = new EMRServerlessClient({
       endpoint: process.env.LOCAL_EMR_ENDPOINT,
       region: 'us-east-1',
@@ -171,7 +186,11 @@ describe('re-attach and applications', () => {
         },
       }),
     );
-    const r = await runAction({ workspace, inputs: { ...inputs, 'job-run-id': started.jobRunId! }, env: awsEnv() });
+    const r = await runAction({
+      workspace,
+      inputs: { ...inputs, 'job-run-id': started.jobRunId! },
+      env: awsEnv(),
+    });
     expect(r.code).toBe(0);
     expect(r.outputs['job-run-id']).toBe(started.jobRunId);
     expect(r.outputs.state).toBe('SUCCESS');
@@ -190,10 +209,16 @@ describe('re-attach and applications', () => {
     const second = await runAction({ workspace, inputs: named, env: awsEnv() });
     expect(second.code).toBe(0);
     expect(second.outputs['application-id']).toBe(first.outputs['application-id']);
-    const { requests } = await control<{ requests: FixtureRequest[] }>('requests?operation=CreateApplication');
+    const { requests } = await control<{ requests: FixtureRequest[] }>(
+      'requests?operation=CreateApplication',
+    );
     const creates = requests.filter((q) => (q.body as { name?: string })?.name === name);
     expect(creates).toHaveLength(1);
-    expect(creates[0]!.body).toMatchObject({ type: 'SPARK', architecture: 'X86_64', autoStopConfiguration: { enabled: true } });
+    expect(creates[0]!.body).toMatchObject({
+      type: 'SPARK',
+      architecture: 'X86_64',
+      autoStopConfiguration: { enabled: true },
+    });
   });
 
   it('refuses an ARM64 application before uploading anything', async () => {

@@ -63,7 +63,11 @@ export async function startRecorder(target = S3_ENDPOINT()): Promise<{
 }
 
 /** Calls the EMR fixture's control API (not part of AWS). */
-export async function control<T = unknown>(path: string, body?: unknown, endpoint = EMR_ENDPOINT()): Promise<T> {
+export async function control<T = unknown>(
+  path: string,
+  body?: unknown,
+  endpoint = EMR_ENDPOINT(),
+): Promise<T> {
   const res = await fetch(`${endpoint}/__control/${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'content-type': 'application/json' },
@@ -76,7 +80,10 @@ export async function control<T = unknown>(path: string, body?: unknown, endpoin
 let appSeq = 0;
 /** Seeds an application in the EMR fixture and returns its id. */
 export async function seedApplication(fields: Record<string, unknown> = {}): Promise<string> {
-  const id = `00t${process.pid.toString(36)}${Date.now().toString(36)}${(appSeq++).toString(36)}`.slice(0, 64);
+  const id = `00t${process.pid.toString(36)}${Date.now().toString(36)}${(appSeq++).toString(36)}`.slice(
+    0,
+    64,
+  );
   const out = await control<{ application: { applicationId: string } }>('applications', {
     applicationId: id,
     releaseLabel: 'emr-7.5.0',

@@ -20,7 +20,8 @@ const good: Record<string, string> = {
   'aws-region': 'us-east-1',
 };
 const env = { GITHUB_WORKSPACE: ws };
-const read = (overrides: Record<string, string>) => readInputs((n) => ({ ...good, ...overrides })[n] ?? '', env);
+const read = (overrides: Record<string, string>) =>
+  readInputs((n) => ({ ...good, ...overrides })[n] ?? '', env);
 
 describe('readInputs', () => {
   it('parses a complete set of inputs', () => {
@@ -67,7 +68,11 @@ describe('readInputs', () => {
     ['hail-artifacts', { 'hail-artifacts': 'fetch' }, /auto, build, prebuilt/],
     ['hail-jar', { 'hail-artifacts': 'prebuilt' }, /required when hail-artifacts is prebuilt/],
     ['hail-jar', { 'hail-jar': 'env.tar.gz' }, /\.jar/],
-    ['hail-jar', { 'hail-jar': 'https://x/h.jar', 'hail-env-archive': 'env.tar.gz' }, /workspace path or an s3/],
+    [
+      'hail-jar',
+      { 'hail-jar': 'https://x/h.jar', 'hail-env-archive': 'env.tar.gz' },
+      /workspace path or an s3/,
+    ],
     ['hail-env-archive', { 'hail-jar': 'hail-all-spark.jar' }, /both/],
     ['spark-conf', { 'spark-conf': 'spark.x' }, /key=value/],
     ['spark-conf', { 'spark-conf': 'bad key=1' }, /Spark property/],
@@ -105,7 +110,11 @@ describe('readInputs', () => {
       read({ 'timeout-minutes': 'x', wait: 'maybe', 's3-prefix': 'nope' });
       throw new Error('no error');
     } catch (e) {
-      expect((e as InputErrors).problems.map((p) => p.input).sort()).toEqual(['s3-prefix', 'timeout-minutes', 'wait']);
+      expect((e as InputErrors).problems.map((p) => p.input).sort()).toEqual([
+        's3-prefix',
+        'timeout-minutes',
+        'wait',
+      ]);
     }
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseBoolean, parseIntInRange, parseKeyValueLines, parseLines, shellQuote } from '../../../src/util/parse.js';
+import {
+  parseBoolean,
+  parseIntInRange,
+  parseKeyValueLines,
+  parseLines,
+  shellQuote,
+} from '../../../src/util/parse.js';
 import { childUri, parseS3Uri } from '../../../src/aws/s3-uri.js';
 import { clientToken, readRunContext } from '../../../src/github-context.js';
 
@@ -35,7 +41,13 @@ describe('parsers', () => {
 });
 
 describe('clientToken', () => {
-  const env = { GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'j', GITHUB_ACTION: 's' };
+  const env = {
+    GITHUB_REPOSITORY: 'o/r',
+    GITHUB_RUN_ID: '42',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: 'j',
+    GITHUB_ACTION: 's',
+  };
   const rnd = () => 'random';
   it('is stable within one step attempt and changes on a re-run', () => {
     const a = clientToken(readRunContext(env), 's3://b/x.py', rnd);

@@ -66,17 +66,26 @@ describe('buildStartJobRunRequest', () => {
 
   it('sends logs to S3, the timeout, tags, BATCH mode and the retry policy only when asked', () => {
     const req = buildStartJobRunRequest(params);
-    expect(req.configurationOverrides?.monitoringConfiguration?.s3MonitoringConfiguration?.logUri).toBe('s3://b/p/logs/');
+    expect(req.configurationOverrides?.monitoringConfiguration?.s3MonitoringConfiguration?.logUri).toBe(
+      's3://b/p/logs/',
+    );
     expect(req.executionTimeoutMinutes).toBe(90);
     expect(req.mode).toBe('BATCH');
     expect(req.tags).toEqual({ team: 'genomics' });
     expect(req.retryPolicy).toBeUndefined();
-    expect(buildStartJobRunRequest({ ...params, retryMaxAttempts: 3 }).retryPolicy).toEqual({ maxAttempts: 3 });
+    expect(buildStartJobRunRequest({ ...params, retryMaxAttempts: 3 }).retryPolicy).toEqual({
+      maxAttempts: 3,
+    });
   });
 
   it('ships py-files with --py-files', () => {
-    const req = buildStartJobRunRequest({ ...params, pyFileUris: ['s3://b/p/scripts/1/a.py', 's3://b/p/scripts/2/b.py'] });
-    expect(req.jobDriver?.sparkSubmit?.sparkSubmitParameters).toContain('--py-files s3://b/p/scripts/1/a.py,s3://b/p/scripts/2/b.py');
+    const req = buildStartJobRunRequest({
+      ...params,
+      pyFileUris: ['s3://b/p/scripts/1/a.py', 's3://b/p/scripts/2/b.py'],
+    });
+    expect(req.jobDriver?.sparkSubmit?.sparkSubmitParameters).toContain(
+      '--py-files s3://b/p/scripts/1/a.py,s3://b/p/scripts/2/b.py',
+    );
   });
 
   it('renders an equivalent AWS CLI command whose JSON arguments parse back to the request', () => {
