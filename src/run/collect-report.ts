@@ -38,7 +38,7 @@ export async function findDriverLog(
   let best: { key: string; attempt: number } | undefined;
   for (const o of objects) {
     if (!o.key.endsWith(`/SPARK_DRIVER/${name}.gz`)) continue;
-    const m = /\/attempts\/(\d+)\//.exec(o.key.slice(jobPrefix.key.length));
+    const m = /(?:^|\/)attempts\/(\d+)\//.exec(o.key.slice(jobPrefix.key.length));
     const attempt = m ? Number(m[1]) : 1;
     if (!best || attempt > best.attempt) best = { key: o.key, attempt };
   }

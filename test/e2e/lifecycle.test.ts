@@ -251,4 +251,64 @@ describe('re-attach and applications', () => {
     expect(r.outputs['job-run-id']).toBeTruthy();
     expect(r.summary).toMatch(/not found|not available|no driver/i); // moto runs nothing, so no logs
   });
+
+  it('starts a stopped application without auto-start (its own start timeout), then submits', async () => {
+    const { workspace, inputs } = await setup(QUICK_PY);
+    const app = await seedApplication({ state: 'STOPPED', autoStartConfiguration: { enabled: false } });
+    const r = await runAction({ workspace, inputs: { ...inputs, 'application-id': app }, env: awsEnv() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/is STOPPED without auto-start: starting it/);
+    const ops = (await requestsFor(app)).map((q) => q.operation);
+    expect(ops.indexOf('StartApplication')).toBeGreaterThan(-1);
+    expect(ops.indexOf('StartApplication')).toBeLessThan(ops.indexOf('StartJobRun'));
+  });
+});
+
+describe('attempts and credentials', () => {
+  it('retry-max-attempts: reports each attempt and reads the logs of the last one', async () => {
+    const flaky = `import os, sys
+attempt = int(os.environ.get("EMR_FIXTURE_ATTEMPT", "1"))
+print(f"attempt {attempt} says hello")
+if attempt == 1:
+    raise RuntimeError("transient failure on the first attempt")
+`;
+    const { app, workspace, inputs } = await setup(flaky);
+    const r = await runAction({ workspace, inputs: { ...inputs, 'retry-max-attempts': '2' }, env: awsEnv() });
+    expect(r.code).toBe(0);
+    expect(r.outputs.state).toBe('SUCCESS');
+    const start = (await requestsFor(app)).find((q) => q.operation === 'StartJobRun');
+    expect((start?.body as { retryPolicy?: unknown }).retryPolicy).toEqual({ maxAttempts: 2 });
+    expect(r.summary).toContain('attempt 2 says hello'); // the last attempt's driver log
+    expect(r.summary).not.toContain('attempt 1 says hello');
+    expect(r.summary).toMatch(/Attempt/);
+  });
+
+  it('expired credentials mid-wait: says so, how to fix it, and keeps the job run in view', async () => {
+    const slow = 'import time\ntime.sleep(5)\nprint("done")\n';
+    const { app, workspace, inputs } = await setup(slow);
+    const r = await runAction({
+      workspace,
+      inputs,
+      env: awsEnv(),
+      onSpawn: () => {
+        void eventually(async () => (await jobsOf(app)).length > 0, 20_000).then(() =>
+          control('inject-error', {
+            operation: 'GetJobRun',
+            applicationId: app,
+            status: 403,
+            errorType: 'ExpiredTokenException',
+            message: 'The security token included in the request is expired',
+            count: 1000,
+          }),
+        );
+      },
+    });
+    expect(r.code).toBe(1);
+    const jobRunId = r.outputs['job-run-id'];
+    expect(jobRunId).toMatch(/^[0-9a-z]+$/);
+    expect(r.stdout).toMatch(/AWS credentials expired while waiting/);
+    expect(r.stdout).toMatch(/role-duration-seconds/);
+    expect(r.stdout).toContain(`job-run-id: ${jobRunId}`);
+    expect(cancels(await requestsFor(app))).toHaveLength(0);
+  });
 });
