@@ -175,7 +175,7 @@ await emrFaults.close();
 await stack.stop();
 
 const line = (label, value, target) =>
-  console.log(`${label.padEnd(58)} ${String(value).padEnd(10)} ${target}`);
+  console.log(`${label.padEnd(66)} ${String(value).padEnd(10)} ${target}`);
 console.log(`\nReliability on the local stack (${figures.seconds} s)`);
 line(
   `runs under ${RATE * 100}% injected faults that succeeded`,

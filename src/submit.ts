@@ -1,0 +1,158 @@
+import * as core from '@actions/core';
+import { hailBuildDir } from './action-paths.js';
+import { ensureApplicationReady, type ApplicationInfo } from './application.js';
+import { placePrebuiltArtifacts, type HailArtifacts } from './artifacts.js';
+import type { AwsClients } from './aws/clients.js';
+import { placeFile } from './aws/content-addressed.js';
+import { getJobRun, isTerminal, startJobRun } from './aws/emr.js';
+import { Output, State } from './constants.js';
+import type { RunContext } from './github-context.js';
+import type { Compatibility } from './hail/compat.js';
+import { resolveHailArtifacts } from './hail/resolve-artifacts.js';
+import type { Config } from './inputs.js';
+import { jobNameFor, jobRequestFor, logUriFor } from './job-request.js';
+import { actionLog as log } from './log.js';
+import { setArtifactOutputs } from './outputs.js';
+import type { JobReport } from './report/model.js';
+import { jobLogPrefix } from './run/collect-report.js';
+
+/** A job run the action is responsible for: started here, or re-attached to. */
+export interface Submitted {
+  jobRunId: string;
+  state: string;
+  logUri: string;
+  logPrefix: string;
+  reportBase: Omit<JobReport, 'state' | 'logs' | 'links' | 'timings'>;
+}
+
+/** Gets the artifacts and uploads the script (side by side), then starts the job run (idempotently). */
+export async function submit(
+  clients: AwsClients,
+  config: Config,
+  ctx: RunContext,
+  app: ApplicationInfo,
+  compat: Compatibility,
+  signal: AbortSignal,
+): Promise<Submitted> {
+  const [artifacts, script, pyFiles] = await Promise.all([
+    getArtifacts(clients, config, app, compat, ctx, signal),
+    placeFile(clients.s3, config.script.path, config.s3Prefix, 'scripts'),
+    Promise.all(config.pyFiles.map((f) => placeFile(clients.s3, f.path, config.s3Prefix, 'scripts'))),
+  ]);
+  setArtifactOutputs(artifacts);
+  core.setOutput(Output.ScriptUri, script.uri);
+  core.info(
+    `Script ${config.script.relPath} -> ${script.uri}${script.uploadedBytes ? '' : ' (already there)'}`,
+  );
+
+  const request = jobRequestFor(config, ctx, {
+    applicationId: app.applicationId,
+    scriptUri: script.uri,
+    pyFileUris: pyFiles.map((f) => f.uri),
+    artifacts,
+  });
+  await ensureApplicationReady(
+    clients.emr,
+    app.applicationId,
+    config.applicationStartTimeoutMinutes,
+    log,
+    signal,
+  );
+  if (signal.aborted) throw new Error('the workflow was cancelled before the job run was submitted');
+
+  const { jobRunId } = await startJobRun(clients.emr, request);
+  // Saved at once: from here on the post step can cancel this job run if main dies.
+  saveJobState(clients, config, app.applicationId, jobRunId);
+  core.info(`Started job run ${jobRunId} on application ${app.applicationId} (${app.releaseLabel})`);
+  return {
+    ...jobOutputs(config, app.applicationId, jobRunId, logUriFor(config)),
+    state: 'SUBMITTED',
+    reportBase: {
+      jobName: jobNameFor(config, ctx),
+      applicationId: app.applicationId,
+      releaseLabel: app.releaseLabel,
+      architecture: app.architecture,
+      region: clients.region,
+      hailVersion: config.hailVersion,
+      repository: ctx.repository,
+      commitSha: ctx.sha,
+      serverUrl: ctx.serverUrl,
+      jobRunId,
+      scriptUri: script.uri,
+      artifactsSource: artifacts.source,
+      artifacts: {
+        jarUri: artifacts.jarUri,
+        envArchiveUri: artifacts.envArchiveUri,
+        cacheKey: artifacts.cacheKey,
+      },
+    },
+  };
+}
+
+/** Re-attach: wait for and report a job run started earlier (the job-run-id input). */
+export async function attach(clients: AwsClients, config: Config, app: ApplicationInfo): Promise<Submitted> {
+  const jobRunId = config.jobRunId!;
+  const run = await getJobRun(clients.emr, app.applicationId, jobRunId);
+  const logUri =
+    run.configurationOverrides?.monitoringConfiguration?.s3MonitoringConfiguration?.logUri ??
+    logUriFor(config);
+  if (!isTerminal(run.state)) saveJobState(clients, config, app.applicationId, jobRunId);
+  core.info(`Re-attached to job run ${jobRunId} (${run.state})`);
+  return {
+    ...jobOutputs(config, app.applicationId, jobRunId, logUri),
+    state: run.state ?? 'SUBMITTED',
+    reportBase: {
+      jobName: run.name ?? jobRunId,
+      applicationId: app.applicationId,
+      releaseLabel: app.releaseLabel,
+      architecture: app.architecture,
+      region: clients.region,
+      hailVersion: config.hailVersion,
+      jobRunId,
+      scriptUri: run.jobDriver?.sparkSubmit?.entryPoint,
+    },
+  };
+}
+
+/** What the post step needs to cancel this job run if main does not live to see it end. */
+function saveJobState(clients: AwsClients, config: Config, applicationId: string, jobRunId: string): void {
+  core.saveState(State.JobRunId, jobRunId);
+  core.saveState(State.ApplicationId, applicationId);
+  core.saveState(State.Region, clients.region);
+  core.saveState(State.CancelOnAbort, String(config.cancelOnAbort));
+}
+
+function jobOutputs(config: Config, applicationId: string, jobRunId: string, logUri: string) {
+  const logPrefix = jobLogPrefix(logUri, applicationId, jobRunId);
+  core.setOutput(Output.JobRunId, jobRunId);
+  core.setOutput(Output.LogUri, logPrefix);
+  core.setOutput(Output.OutputUri, config.outputUri ?? '');
+  return { jobRunId, logUri, logPrefix };
+}
+
+async function getArtifacts(
+  clients: AwsClients,
+  config: Config,
+  app: ApplicationInfo,
+  compat: Compatibility,
+  ctx: RunContext,
+  signal: AbortSignal,
+): Promise<HailArtifacts> {
+  if (config.artifactsMode === 'prebuilt') {
+    return placePrebuiltArtifacts(clients.s3, config.s3Prefix, config.hailJar!, config.hailEnvArchive!);
+  }
+  return resolveHailArtifacts({
+    mode: config.artifactsMode,
+    s3: clients.s3,
+    prefix: config.s3Prefix,
+    compat,
+    hailVersion: config.hailVersion,
+    releaseLabel: app.releaseLabel,
+    architecture: app.architecture,
+    recipeDir: hailBuildDir(),
+    pythonRequirementsPath: config.pythonRequirements?.path,
+    workDir: ctx.tempDir,
+    logger: log,
+    signal,
+  });
+}
