@@ -1,12 +1,13 @@
 // `npm run demo [-- --fail]`: the action's main job end to end on the local stack, no AWS account.
 // Starts moto's S3 and the local EMR Serverless server, creates a bucket and an application with the
 // real SDK, runs dist/index.js as the runner would, then prints the outputs and the summary's path.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateApplicationCommand, EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { startLocalStack } from '../test/fixtures/local-stack.mjs';
+import { parseFileCommands } from '../test/fixtures/action-runner.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const fail = process.argv.includes('--fail');
@@ -89,9 +90,18 @@ try {
   console.log(
     `Running dist/index.js with ${node === node24 ? 'Node 24' : process.version} on the local stack...\n`,
   );
-  const r = spawnSync(node, [join(root, 'dist/index.js')], { cwd: root, env, stdio: 'inherit' });
+  // Asynchronously: the local EMR Serverless server runs in this process and must keep answering.
+  const r = await new Promise((resolve) => {
+    const child = spawn(node, [join(root, 'dist/index.js')], { cwd: root, env, stdio: 'inherit' });
+    child.on('close', (status) => resolve({ status }));
+  });
   console.log(`\nThe action exited ${r.status}${fail ? ' (expected: --fail makes the job fail)' : ''}.`);
-  console.log(`Outputs:\n${readFileSync(files.output, 'utf8').replace(/^/gm, '  ')}`);
+  const outputs = parseFileCommands(readFileSync(files.output, 'utf8'));
+  console.log(
+    `Outputs:\n${Object.entries(outputs)
+      .map(([k, v]) => `  ${k}: ${v}`)
+      .join('\n')}`,
+  );
   console.log(`Job summary (Markdown, as GitHub would render it): ${files.summary}`);
   process.exitCode = fail ? (r.status === 1 ? 0 : 1) : (r.status ?? 1);
 } finally {
