@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { createClients } from './aws/clients.js';
+import { createEmrClient } from './aws/emr-client.js';
 import { cancelJobRun, getJobRun, isTerminal } from './aws/emr.js';
 import { State } from './constants.js';
 import { errorMessage } from './util/errors.js';
@@ -18,7 +18,7 @@ export async function runPost(): Promise<void> {
     return;
   }
   try {
-    const { emr } = createClients(core.getState(State.Region) || process.env.AWS_REGION || 'us-east-1');
+    const emr = createEmrClient(core.getState(State.Region) || process.env.AWS_REGION || 'us-east-1');
     const run = await getJobRun(emr, applicationId, jobRunId);
     if (isTerminal(run.state) || run.state === 'CANCELLING') {
       core.info(`Job run ${jobRunId} is ${run.state}; nothing to clean up`);
