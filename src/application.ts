@@ -7,6 +7,9 @@ export interface ApplicationInfo {
   releaseLabel: string;
   architecture: 'X86_64' | 'ARM64';
   created: boolean;
+  /** As read when the application was resolved (saves a second GetApplication when it is ready). */
+  state: string;
+  autoStart: boolean;
 }
 
 export interface AppLogger {
@@ -57,6 +60,8 @@ export async function resolveApplication(
     releaseLabel: app.releaseLabel ?? '',
     architecture: (app.architecture ?? 'X86_64') as 'X86_64' | 'ARM64',
     created,
+    state: app.state ?? '',
+    autoStart: app.autoStartConfiguration?.enabled !== false,
   };
 }
 
@@ -70,19 +75,22 @@ const STARTABLE = new Set(['CREATED', 'STOPPED']);
  */
 export async function ensureApplicationReady(
   emr: EMRServerlessClient,
-  applicationId: string,
+  app: ApplicationInfo,
   timeoutMinutes: number,
   log: AppLogger,
   signal?: AbortSignal,
 ): Promise<void> {
+  // The common cases need no further call: already started, or auto-start will start it.
+  if (READY.has(app.state) || (STARTABLE.has(app.state) && app.autoStart)) return;
+  const applicationId = app.applicationId;
   const deadline = Date.now() + timeoutMinutes * 60_000;
   let startRequested = false;
   for (;;) {
-    const app = await getApplication(emr, applicationId);
-    const state = app.state ?? '';
+    const current = await getApplication(emr, applicationId);
+    const state = current.state ?? '';
     if (READY.has(state)) break;
     if (STARTABLE.has(state)) {
-      if (app.autoStartConfiguration?.enabled !== false) return;
+      if (current.autoStartConfiguration?.enabled !== false) return;
       if (!startRequested) {
         log.info(`Application ${applicationId} is ${state} without auto-start: starting it`);
         await startApplication(emr, applicationId);

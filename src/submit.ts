@@ -51,13 +51,7 @@ export async function submit(
     pyFileUris: pyFiles.map((f) => f.uri),
     artifacts,
   });
-  await ensureApplicationReady(
-    clients.emr,
-    app.applicationId,
-    config.applicationStartTimeoutMinutes,
-    log,
-    signal,
-  );
+  await ensureApplicationReady(clients.emr, app, config.applicationStartTimeoutMinutes, log, signal);
   if (signal.aborted) throw new Error('the workflow was cancelled before the job run was submitted');
 
   const { jobRunId } = await startJobRun(clients.emr, request);

@@ -3,12 +3,12 @@
 const MIN_MS = 1_000;
 const MAX_MS = 10_000; // at most 6 GetJobRun calls a minute in a long wait
 const FAST_WINDOW_MS = 30_000;
-const RAMP_MS = 270_000; // from MIN to MAX over 4.5 minutes after the fast window
+const RAMP_MS = 90_000; // from MIN to MAX over 1.5 minutes after the fast window
 
 /**
  * Once a second for the first 30 s after each state change (most short jobs end, and most queued
  * jobs start, inside that window, so they are noticed within about a second), then slowing
- * linearly to once every 10 s five minutes in.
+ * linearly to once every 10 s two minutes in.
  */
 export function nextPollDelayMs(msInCurrentState: number): number {
   const over = Math.max(0, msInCurrentState - FAST_WINDOW_MS);
