@@ -43,6 +43,8 @@ export async function dryRun(config: Config, ctx: RunContext): Promise<void> {
   core.setOutput(Output.ReleaseLabel, releaseLabel);
   core.setOutput(Output.ScriptUri, script.uri);
   setArtifactOutputs(artifacts);
+  // Nothing was looked up: say so rather than claim a cache hit.
+  if (config.artifactsMode !== 'prebuilt') core.setOutput(Output.HailArtifactsSource, 'not-checked');
   core.setOutput(Output.State, 'DRY_RUN');
   await core.summary
     .addHeading('Hail on EMR Serverless: dry run', 3)

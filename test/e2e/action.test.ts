@@ -209,6 +209,30 @@ describe('the action, end to end on the local stack', () => {
     }
   });
 
+  it('dry run with hail-artifacts auto shows the cache entry it would use, without looking it up', async () => {
+    const recorder = await startRecorder();
+    try {
+      const ws = makeWorkspace({ 'jobs/gwas.py': SUCCESS_PY });
+      const r = await runAction({
+        workspace: ws,
+        inputs: {
+          ...baseInputs('dry-bucket', '00dryauto', 'jobs/gwas.py'),
+          'dry-run': 'true',
+          'release-label': 'emr-7.5.0',
+        },
+        env: awsEnv({ s3: recorder.url }),
+      });
+      expect(r.code).toBe(0);
+      expect(r.outputs['hail-artifacts-source']).toBe('not-checked');
+      expect(r.outputs['hail-jar-uri']).toMatch(
+        /^s3:\/\/dry-bucket\/ci\/hail\/[0-9a-f]{64}\/hail-all-spark\.jar$/,
+      );
+      expect(recorder.requests).toEqual([]);
+    } finally {
+      await recorder.close();
+    }
+  });
+
   it('refuses an impossible Hail/EMR pair before any AWS call', async () => {
     const app = await seedApplication();
     const ws = makeWorkspace({ 'jobs/gwas.py': SUCCESS_PY });
