@@ -64248,7 +64248,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6754);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8537);
 // The action's main entry (dist/index.js): all logic lives in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -64258,7 +64258,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6754:
+/***/ 8537:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64269,10 +64269,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -67351,6 +67347,8 @@ async function resolveApplication(emr, p) {
         releaseLabel: app.releaseLabel ?? '',
         architecture: (app.architecture ?? 'X86_64'),
         created,
+        state: app.state ?? '',
+        autoStart: app.autoStartConfiguration?.enabled !== false,
     };
 }
 const READY = new Set(['STARTED']);
@@ -67360,16 +67358,20 @@ const STARTABLE = new Set(['CREATED', 'STOPPED']);
  * on StartJobRun; one without it is started here and awaited within its own timeout, so a slow
  * start never eats into the job's timeout.
  */
-async function ensureApplicationReady(emr, applicationId, timeoutMinutes, log, signal) {
+async function ensureApplicationReady(emr, app, timeoutMinutes, log, signal) {
+    // The common cases need no further call: already started, or auto-start will start it.
+    if (READY.has(app.state) || (STARTABLE.has(app.state) && app.autoStart))
+        return;
+    const applicationId = app.applicationId;
     const deadline = Date.now() + timeoutMinutes * 60_000;
     let startRequested = false;
     for (;;) {
-        const app = await getApplication(emr, applicationId);
-        const state = app.state ?? '';
+        const current = await getApplication(emr, applicationId);
+        const state = current.state ?? '';
         if (READY.has(state))
             break;
         if (STARTABLE.has(state)) {
-            if (app.autoStartConfiguration?.enabled !== false)
+            if (current.autoStartConfiguration?.enabled !== false)
                 return;
             if (!startRequested) {
                 log.info(`Application ${applicationId} is ${state} without auto-start: starting it`);
@@ -67389,197 +67391,32 @@ async function ensureApplicationReady(emr, applicationId, timeoutMinutes, log, s
     log.info(`Application ${applicationId} is STARTED`);
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/util/hash.ts
-
-
-/** Streams a file through SHA-256 (bounded memory whatever the file's size). */
-async function sha256File(path) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let size = 0;
-    for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 })) {
-        hash.update(chunk);
-        size += chunk.length;
-    }
-    return { sha256: hash.digest('hex'), size };
-}
-function sha256Hex(data) {
-    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-}
-
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var client_s3_dist_cjs = __nccwpck_require__(3711);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
-var lib_storage_dist_cjs = __nccwpck_require__(2358);
-;// CONCATENATED MODULE: ./src/aws/s3-objects.ts
+;// CONCATENATED MODULE: ./src/aws/emr-client.ts
 
-
-
-function isNotFound(err) {
-    const e = err;
-    return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
-}
-/** HEAD an object; undefined when it does not exist. */
-async function headObject(s3, loc) {
-    try {
-        const out = await s3.send(new client_s3_dist_cjs.HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
-        return { size: out.ContentLength ?? 0, etag: out.ETag, metadata: out.Metadata ?? {} };
-    }
-    catch (err) {
-        if (isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-/** Reads a small text object; undefined when it does not exist; refuses objects over maxBytes. */
-async function getObjectText(s3, loc, maxBytes = 1 << 20) {
-    try {
-        const out = await s3.send(new client_s3_dist_cjs.GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
-        if ((out.ContentLength ?? 0) > maxBytes) {
-            out.Body?.transformToWebStream()
-                .cancel()
-                .catch(() => undefined);
-            throw new Error(`s3://${loc.bucket}/${loc.key} is larger than ${maxBytes} bytes`);
-        }
-        return (await out.Body?.transformToString('utf8')) ?? '';
-    }
-    catch (err) {
-        if (isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-async function putObjectText(s3, loc, text, contentType = 'application/json') {
-    await s3.send(new client_s3_dist_cjs.PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }));
-}
-// 16 MiB parts, 8 in flight: fast on a runner's network while buffering at most 128 MiB.
-const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
-const DEFAULT_QUEUE_SIZE = 8;
-/**
- * Uploads a local file. Small files go in one PUT, large ones as a parallel multipart upload;
- * either way the object appears under its key only when complete, and a failed multipart upload
- * is aborted (no half object, no orphaned parts left billing).
- */
-async function uploadFile(s3, localPath, dest, opts = {}) {
-    const upload = new lib_storage_dist_cjs/* Upload */._({
-        client: s3,
-        params: {
-            Bucket: dest.bucket,
-            Key: dest.key,
-            Body: (0,external_node_fs_.createReadStream)(localPath, { highWaterMark: 1 << 20 }),
-            ContentType: opts.contentType ?? 'application/octet-stream',
-            Metadata: opts.metadata,
-        },
-        partSize: opts.partSize ?? DEFAULT_PART_SIZE,
-        queueSize: opts.queueSize ?? DEFAULT_QUEUE_SIZE,
-        leavePartsOnError: false,
-    });
-    await upload.done();
-}
-
-;// CONCATENATED MODULE: ./src/aws/s3-uri.ts
-// Bucket naming rules (general purpose buckets): 3-63 chars, lowercase letters, digits, dots, hyphens.
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-/** Parses `s3://bucket/key...`; throws a plain message (callers add which input it was). */
-function parseS3Uri(uri) {
-    const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri.trim());
-    if (!m)
-        throw new Error(`"${uri}" is not an s3:// URI (expected s3://bucket/prefix)`);
-    const bucket = m[1];
-    if (!BUCKET.test(bucket) || bucket.includes('..')) {
-        throw new Error(`"${bucket}" is not a valid S3 bucket name`);
-    }
-    return { bucket, key: m[2] ?? '' };
-}
-function formatS3Uri(loc) {
-    return `s3://${loc.bucket}/${loc.key}`;
-}
-/** Joins key parts with single slashes, ignoring empty parts. */
-function joinKey(...parts) {
-    return parts
-        .map((p) => p.replace(/^\/+|\/+$/g, ''))
-        .filter((p) => p !== '')
-        .join('/');
-}
-function childUri(base, ...parts) {
-    return formatS3Uri({ bucket: base.bucket, key: joinKey(base.key, ...parts) });
-}
-
-;// CONCATENATED MODULE: ./src/aws/content-addressed.ts
-
-
-
-
-/** `<prefix>/<area>/<sha256>/<file name>`: runs from different commits never share a key unless the bytes match. */
-function contentAddressedLocation(prefix, area, sha256, fileName) {
-    return { bucket: prefix.bucket, key: joinKey(prefix.key, area, sha256, fileName) };
-}
-/** Where a local file will live, without touching S3 (dry runs). */
-async function planPlacement(localPath, prefix, area) {
-    const { sha256, size } = await sha256File(localPath);
-    const uri = formatS3Uri(contentAddressedLocation(prefix, area, sha256, (0,external_node_path_.basename)(localPath)));
-    return { uri, sha256, size, uploadedBytes: 0 };
-}
-/**
- * Uploads a local file under its content hash, unless an object of the same size is already there
- * (the key is the hash, so same key and size means same bytes). The hash is also stored as metadata.
- */
-async function placeFile(s3, localPath, prefix, area) {
-    const plan = await planPlacement(localPath, prefix, area);
-    const loc = contentAddressedLocation(prefix, area, plan.sha256, (0,external_node_path_.basename)(localPath));
-    const existing = await headObject(s3, loc);
-    if (existing && existing.size === plan.size)
-        return plan;
-    await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 } });
-    return { ...plan, uploadedBytes: plan.size };
-}
-
-;// CONCATENATED MODULE: ./src/artifacts.ts
-
-const AREA = 'artifacts';
-/**
- * Prebuilt artifacts: an s3:// URI is used as is; a workspace file is uploaded under its content
- * hash (skipped when already there). Source is `prebuilt` when nothing needed uploading.
- */
-async function placePrebuiltArtifacts(s3, prefix, jar, envArchive) {
-    const place = async (a) => {
-        if (a.kind === 's3')
-            return { uri: a.uri, uploadedBytes: 0, local: false };
-        const placed = s3
-            ? await placeFile(s3, a.file.path, prefix, AREA)
-            : await planPlacement(a.file.path, prefix, AREA);
-        return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true };
-    };
-    // Both in parallel: the jar and the archive are the two largest uploads of a run.
-    const [j, e] = await Promise.all([place(jar), place(envArchive)]);
-    const uploadedBytes = j.uploadedBytes + e.uploadedBytes;
-    return {
-        jarUri: j.uri,
-        envArchiveUri: e.uri,
-        source: uploadedBytes > 0 ? 'uploaded' : 'prebuilt',
-        uploadedBytes,
-    };
+// The SDK's standard retry mode retries throttling, 5xx, resets and timeouts with jittered
+// backoff; 8 attempts ride out a burst of faults without hiding an outage for long.
+const MAX_ATTEMPTS = 8;
+/** The EMR Serverless client alone: the post step needs nothing else, so its bundle stays small. */
+function createEmrClient(region) {
+    return new dist_cjs/* EMRServerlessClient */.s({ region, maxAttempts: MAX_ATTEMPTS });
 }
 
 ;// CONCATENATED MODULE: ./src/aws/clients.ts
 
 
-// The SDK's standard retry mode retries throttling, 5xx, resets and timeouts with jittered
-// backoff; 8 attempts ride out a burst of faults without hiding an outage for long.
-const MAX_ATTEMPTS = 8;
 /**
- * The one place AWS clients are made. Endpoints come from the SDK's own AWS_ENDPOINT_URL*
+ * The one place AWS clients are made (with ./emr-client.ts). Endpoints come from the SDK's own AWS_ENDPOINT_URL*
  * variables (how the tests point them at the local stack); a custom S3 endpoint implies
  * path-style addressing, since loopback has no virtual-host buckets.
  */
 function createClients(region, env = process.env) {
     const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
-    const common = { region, maxAttempts: MAX_ATTEMPTS };
     return {
         region,
-        s3: new client_s3_dist_cjs.S3Client({ ...common, forcePathStyle: customS3 }),
-        emr: new dist_cjs/* EMRServerlessClient */.s(common),
+        s3: new client_s3_dist_cjs.S3Client({ region, maxAttempts: MAX_ATTEMPTS, forcePathStyle: customS3 }),
+        emr: createEmrClient(region),
     };
 }
 
@@ -67646,57 +67483,6 @@ var State;
 })(State || (State = {}));
 /** The file a job may write under output-uri to hand numbers to later steps. */
 const RESULT_FILE = '_action_result.json';
-
-;// CONCATENATED MODULE: ./src/github-context.ts
-
-function readRunContext(env = process.env) {
-    return {
-        repository: env.GITHUB_REPOSITORY,
-        sha: env.GITHUB_SHA,
-        ref: env.GITHUB_REF,
-        runId: env.GITHUB_RUN_ID,
-        runAttempt: env.GITHUB_RUN_ATTEMPT,
-        runNumber: env.GITHUB_RUN_NUMBER,
-        job: env.GITHUB_JOB,
-        action: env.GITHUB_ACTION,
-        workflow: env.GITHUB_WORKFLOW,
-        eventName: env.GITHUB_EVENT_NAME,
-        eventPath: env.GITHUB_EVENT_PATH,
-        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        tempDir: env.RUNNER_TEMP || '/tmp',
-    };
-}
-/**
- * StartJobRun's idempotency token: the same for every retry within one step attempt (so a
- * retried request never starts a second job run), different for a re-run of the workflow
- * (GITHUB_RUN_ATTEMPT changes). Outside a workflow run there is nothing stable to derive it from,
- * so a random token is used.
- */
-function clientToken(ctx, scriptUri, random) {
-    if (!ctx.runId)
-        return random();
-    const parts = [ctx.repository, ctx.runId, ctx.runAttempt ?? '1', ctx.job, ctx.action, scriptUri];
-    return sha256Hex(parts.map((p) => p ?? '').join('\n')).slice(0, 64);
-}
-/** Default job run name: `<repository>/<workflow>#<run number>` (within the 256-char limit). */
-function defaultJobName(ctx, scriptRelPath) {
-    const base = ctx.repository
-        ? `${ctx.repository}/${ctx.workflow ?? 'run'}#${ctx.runNumber ?? ctx.runId ?? ''}`
-        : '';
-    return (base || scriptRelPath).slice(0, 256);
-}
-/** Tags the action adds so a job run can be traced back to its commit and workflow run. */
-function actionTags(ctx) {
-    const tags = { 'created-by': 'hail-emr-serverless' };
-    if (ctx.repository)
-        tags['github-repository'] = ctx.repository;
-    if (ctx.sha)
-        tags['github-sha'] = ctx.sha;
-    if (ctx.runId)
-        tags['github-run-id'] = `${ctx.runId}-${ctx.runAttempt ?? '1'}`;
-    return tags;
-}
 
 ;// CONCATENATED MODULE: ./src/util/errors.ts
 /** Every failure the action reports starts with this, so users can grep a log for it. */
@@ -68190,6 +67976,210 @@ function compatibilityTableMarkdown() {
         lines.push(`| ${rel.label} | ${spark} | ${os} | ${rel.python ?? 'unknown'} | ${java} | \`${baseImageFor(rel)}\` |`);
     }
     return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/compatibility.ts
+
+
+
+
+/**
+ * Refuses an impossible Hail/EMR pair, naming the input the release came from: `release-label`,
+ * or `application-id` when it was read from the application.
+ */
+function requireCompatible(hailVersion, releaseLabel, architecture, from = Input.ReleaseLabel) {
+    const compat = checkCompatibility({ hailVersion, releaseLabel, architecture });
+    if (compat.verdict === 'impossible') {
+        throw new InputError(from, `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`);
+    }
+    if (compat.verdict !== 'compatible')
+        info(compat.reason);
+    return compat;
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/action-paths.ts
+
+
+/** hail-build/ ships with the action, beside dist/ (and beside src/ in tests). */
+function hailBuildDir() {
+    const actionRoot = (0,external_node_path_.resolve)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..');
+    const recipe = ['hail', 'build'].join('-'); // spelled so the bundler does not inline it as an asset
+    return (0,external_node_path_.join)(actionRoot, recipe);
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/util/hash.ts
+
+
+/** Streams a file through SHA-256 (bounded memory whatever the file's size). */
+async function sha256File(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+        hash.update(chunk);
+        size += chunk.length;
+    }
+    return { sha256: hash.digest('hex'), size };
+}
+function sha256Hex(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
+var lib_storage_dist_cjs = __nccwpck_require__(2358);
+;// CONCATENATED MODULE: ./src/aws/s3-objects.ts
+
+
+
+function isNotFound(err) {
+    const e = err;
+    return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+/** HEAD an object; undefined when it does not exist. */
+async function headObject(s3, loc) {
+    try {
+        const out = await s3.send(new client_s3_dist_cjs.HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+        return { size: out.ContentLength ?? 0, etag: out.ETag, metadata: out.Metadata ?? {} };
+    }
+    catch (err) {
+        if (isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/** Reads a small text object; undefined when it does not exist; refuses objects over maxBytes. */
+async function getObjectText(s3, loc, maxBytes = 1 << 20) {
+    try {
+        const out = await s3.send(new client_s3_dist_cjs.GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+        if ((out.ContentLength ?? 0) > maxBytes) {
+            out.Body?.transformToWebStream()
+                .cancel()
+                .catch(() => undefined);
+            throw new Error(`s3://${loc.bucket}/${loc.key} is larger than ${maxBytes} bytes`);
+        }
+        return (await out.Body?.transformToString('utf8')) ?? '';
+    }
+    catch (err) {
+        if (isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+async function putObjectText(s3, loc, text, contentType = 'application/json') {
+    await s3.send(new client_s3_dist_cjs.PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }));
+}
+// 16 MiB parts, 8 in flight: fast on a runner's network while buffering at most 128 MiB.
+const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+const DEFAULT_QUEUE_SIZE = 8;
+/**
+ * Uploads a local file. Small files go in one PUT, large ones as a parallel multipart upload;
+ * either way the object appears under its key only when complete, and a failed multipart upload
+ * is aborted (no half object, no orphaned parts left billing).
+ */
+async function uploadFile(s3, localPath, dest, opts = {}) {
+    const upload = new lib_storage_dist_cjs/* Upload */._({
+        client: s3,
+        params: {
+            Bucket: dest.bucket,
+            Key: dest.key,
+            Body: (0,external_node_fs_.createReadStream)(localPath, { highWaterMark: 1 << 20 }),
+            ContentType: opts.contentType ?? 'application/octet-stream',
+            Metadata: opts.metadata,
+        },
+        partSize: opts.partSize ?? DEFAULT_PART_SIZE,
+        queueSize: opts.queueSize ?? DEFAULT_QUEUE_SIZE,
+        leavePartsOnError: false,
+    });
+    await upload.done();
+}
+
+;// CONCATENATED MODULE: ./src/aws/s3-uri.ts
+// Bucket naming rules (general purpose buckets): 3-63 chars, lowercase letters, digits, dots, hyphens.
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Parses `s3://bucket/key...`; throws a plain message (callers add which input it was). */
+function parseS3Uri(uri) {
+    const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri.trim());
+    if (!m)
+        throw new Error(`"${uri}" is not an s3:// URI (expected s3://bucket/prefix)`);
+    const bucket = m[1];
+    if (!BUCKET.test(bucket) || bucket.includes('..')) {
+        throw new Error(`"${bucket}" is not a valid S3 bucket name`);
+    }
+    return { bucket, key: m[2] ?? '' };
+}
+function formatS3Uri(loc) {
+    return `s3://${loc.bucket}/${loc.key}`;
+}
+/** Joins key parts with single slashes, ignoring empty parts. */
+function joinKey(...parts) {
+    return parts
+        .map((p) => p.replace(/^\/+|\/+$/g, ''))
+        .filter((p) => p !== '')
+        .join('/');
+}
+function childUri(base, ...parts) {
+    return formatS3Uri({ bucket: base.bucket, key: joinKey(base.key, ...parts) });
+}
+
+;// CONCATENATED MODULE: ./src/aws/content-addressed.ts
+
+
+
+
+/** `<prefix>/<area>/<sha256>/<file name>`: runs from different commits never share a key unless the bytes match. */
+function contentAddressedLocation(prefix, area, sha256, fileName) {
+    return { bucket: prefix.bucket, key: joinKey(prefix.key, area, sha256, fileName) };
+}
+/** Where a local file will live, without touching S3 (dry runs). */
+async function planPlacement(localPath, prefix, area) {
+    const { sha256, size } = await sha256File(localPath);
+    const uri = formatS3Uri(contentAddressedLocation(prefix, area, sha256, (0,external_node_path_.basename)(localPath)));
+    return { uri, sha256, size, uploadedBytes: 0 };
+}
+/**
+ * Uploads a local file under its content hash, unless an object of the same size is already there
+ * (the key is the hash, so same key and size means same bytes). The hash is also stored as metadata.
+ */
+async function placeFile(s3, localPath, prefix, area) {
+    const plan = await planPlacement(localPath, prefix, area);
+    const loc = contentAddressedLocation(prefix, area, plan.sha256, (0,external_node_path_.basename)(localPath));
+    const existing = await headObject(s3, loc);
+    if (existing && existing.size === plan.size)
+        return plan;
+    await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 } });
+    return { ...plan, uploadedBytes: plan.size };
+}
+
+;// CONCATENATED MODULE: ./src/artifacts.ts
+
+const AREA = 'artifacts';
+/**
+ * Prebuilt artifacts: an s3:// URI is used as is; a workspace file is uploaded under its content
+ * hash (skipped when already there). Source is `prebuilt` when nothing needed uploading.
+ */
+async function placePrebuiltArtifacts(s3, prefix, jar, envArchive) {
+    const place = async (a) => {
+        if (a.kind === 's3')
+            return { uri: a.uri, uploadedBytes: 0, local: false };
+        const placed = s3
+            ? await placeFile(s3, a.file.path, prefix, AREA)
+            : await planPlacement(a.file.path, prefix, AREA);
+        return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true };
+    };
+    // Both in parallel: the jar and the archive are the two largest uploads of a run.
+    const [j, e] = await Promise.all([place(jar), place(envArchive)]);
+    const uploadedBytes = j.uploadedBytes + e.uploadedBytes;
+    return {
+        jarUri: j.uri,
+        envArchiveUri: e.uri,
+        source: uploadedBytes > 0 ? 'uploaded' : 'prebuilt',
+        uploadedBytes,
+    };
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -68826,6 +68816,170 @@ function startJobRunCliCommand(req, quote) {
     return args.join(' \\\n  ');
 }
 
+;// CONCATENATED MODULE: ./src/github-context.ts
+
+function readRunContext(env = process.env) {
+    return {
+        repository: env.GITHUB_REPOSITORY,
+        sha: env.GITHUB_SHA,
+        ref: env.GITHUB_REF,
+        runId: env.GITHUB_RUN_ID,
+        runAttempt: env.GITHUB_RUN_ATTEMPT,
+        runNumber: env.GITHUB_RUN_NUMBER,
+        job: env.GITHUB_JOB,
+        action: env.GITHUB_ACTION,
+        workflow: env.GITHUB_WORKFLOW,
+        eventName: env.GITHUB_EVENT_NAME,
+        eventPath: env.GITHUB_EVENT_PATH,
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        tempDir: env.RUNNER_TEMP || '/tmp',
+    };
+}
+/**
+ * StartJobRun's idempotency token: the same for every retry within one step attempt (so a
+ * retried request never starts a second job run), different for a re-run of the workflow
+ * (GITHUB_RUN_ATTEMPT changes). Outside a workflow run there is nothing stable to derive it from,
+ * so a random token is used.
+ */
+function clientToken(ctx, scriptUri, random) {
+    if (!ctx.runId)
+        return random();
+    const parts = [ctx.repository, ctx.runId, ctx.runAttempt ?? '1', ctx.job, ctx.action, scriptUri];
+    return sha256Hex(parts.map((p) => p ?? '').join('\n')).slice(0, 64);
+}
+/** Default job run name: `<repository>/<workflow>#<run number>` (within the 256-char limit). */
+function defaultJobName(ctx, scriptRelPath) {
+    const base = ctx.repository
+        ? `${ctx.repository}/${ctx.workflow ?? 'run'}#${ctx.runNumber ?? ctx.runId ?? ''}`
+        : '';
+    return (base || scriptRelPath).slice(0, 256);
+}
+/** Tags the action adds so a job run can be traced back to its commit and workflow run. */
+function actionTags(ctx) {
+    const tags = { 'created-by': 'hail-emr-serverless' };
+    if (ctx.repository)
+        tags['github-repository'] = ctx.repository;
+    if (ctx.sha)
+        tags['github-sha'] = ctx.sha;
+    if (ctx.runId)
+        tags['github-run-id'] = `${ctx.runId}-${ctx.runAttempt ?? '1'}`;
+    return tags;
+}
+
+;// CONCATENATED MODULE: ./src/job-request.ts
+
+
+
+
+/** Where EMR Serverless writes this action's logs: `<s3-prefix>/logs/`. */
+function logUriFor(config) {
+    return childUri(config.s3Prefix, 'logs') + '/';
+}
+function jobNameFor(config, ctx) {
+    return config.name ?? defaultJobName(ctx, config.script.relPath);
+}
+/** The StartJobRun request for this config, once the script and artifacts have their URIs. */
+function jobRequestFor(config, ctx, placed) {
+    return buildStartJobRunRequest({
+        applicationId: placed.applicationId,
+        executionRoleArn: config.executionRoleArn,
+        clientToken: clientToken(ctx, placed.scriptUri, external_node_crypto_.randomUUID),
+        name: jobNameFor(config, ctx),
+        scriptUri: placed.scriptUri,
+        scriptArgs: config.scriptArgs,
+        pyFileUris: placed.pyFileUris,
+        jarUri: placed.artifacts.jarUri,
+        envArchiveUri: placed.artifacts.envArchiveUri,
+        tmpDirUri: childUri(config.s3Prefix, 'tmp') + '/',
+        logUri: logUriFor(config),
+        outputUri: config.outputUri,
+        sparkConf: config.sparkConf,
+        tags: { ...config.tags, ...actionTags(ctx) },
+        timeoutMinutes: config.timeoutMinutes,
+        retryMaxAttempts: config.retryMaxAttempts,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/cost.ts
+// An estimate of what a job run cost, from the resource use GetJobRun reports and per-region rates
+// kept in code (no pricing API call: the action may not be allowed one, and the figure is an
+// estimate either way). The summary labels it as such and names the rates used.
+//
+// Sources, none verified against the AWS price list from here:
+// - us-east-1 x86_64: $0.052624 per vCPU-hour, $0.0057785 per GB-hour of memory, $0.000111 per
+//   GB-hour of storage above the 20 GB each worker gets free (figures reported by third parties).
+// - ARM64: AWS describes Graviton on EMR Serverless as 20% cheaper than x86; compute and memory rates
+//   here are 0.8 x the x86 rates. Storage is assumed to cost the same on both.
+// - us-east-2 and us-west-2: assumed equal to us-east-1, as for many AWS services. An assumption.
+// Any other region falls back to us-east-1 and is reported as such (`assumed: true`).
+const ARM64_DISCOUNT = 0.8;
+const US_EAST_1 = { vCPUHour: 0.052624, memoryGBHour: 0.0057785, storageGBHour: 0.000111 };
+const REGION_RATES = {
+    'us-east-1': { x86: US_EAST_1, basis: 'published rates as reported by third parties (unverified)' },
+    'us-east-2': { x86: US_EAST_1, basis: 'assumed equal to us-east-1 (unverified)' },
+    'us-west-2': { x86: US_EAST_1, basis: 'assumed equal to us-east-1 (unverified)' },
+};
+const FALLBACK_REGION = 'us-east-1';
+/** The rates used for a region and architecture; unknown regions get us-east-1's. */
+function ratesFor(region, architecture) {
+    const known = REGION_RATES[region];
+    const entry = known ?? REGION_RATES[FALLBACK_REGION];
+    const x86 = entry.x86;
+    const rates = architecture === 'ARM64'
+        ? {
+            vCPUHour: x86.vCPUHour * ARM64_DISCOUNT,
+            memoryGBHour: x86.memoryGBHour * ARM64_DISCOUNT,
+            storageGBHour: x86.storageGBHour,
+        }
+        : { ...x86 };
+    const basis = architecture === 'ARM64' ? `${entry.basis}; ARM64 at 80% of x86 compute and memory` : entry.basis;
+    return {
+        rates,
+        region: known ? region : FALLBACK_REGION,
+        architecture,
+        assumed: !known,
+        basis: known ? basis : `no rates known for ${region}; ${FALLBACK_REGION} rates used (${basis})`,
+    };
+}
+/**
+ * Estimated cost in US dollars of the given use. Pass the billed use when there is one: it includes
+ * the one-minute minimum per worker and (we assume) counts only storage above the free 20 GB.
+ */
+function estimateCost(use, region, architecture = 'X86_64') {
+    const r = ratesFor(region, architecture);
+    const usd = (use?.vCPUHour ?? 0) * r.rates.vCPUHour +
+        (use?.memoryGBHour ?? 0) * r.rates.memoryGBHour +
+        (use?.storageGBHour ?? 0) * r.rates.storageGBHour;
+    return { usd, ...r };
+}
+
+;// CONCATENATED MODULE: ./src/outputs.ts
+
+
+
+function setArtifactOutputs(a) {
+    setOutput(Output.HailJarUri, a.jarUri);
+    setOutput(Output.HailEnvArchiveUri, a.envArchiveUri);
+    setOutput(Output.HailArtifactsSource, a.source);
+    info(`Hail artifacts (${a.source}): ${a.jarUri}, ${a.envArchiveUri}`);
+}
+/** The outputs later steps read once the job run has ended. */
+function setFinalOutputs(report, config) {
+    setOutput(Output.State, report.state);
+    setOutput(Output.StateDetails, report.stateDetails ?? '');
+    setOutput(Output.OutputUri, config.outputUri ?? '');
+    if (report.result)
+        setOutput(Output.Result, JSON.stringify(report.result));
+    if (report.timings.totalExecutionSeconds !== undefined) {
+        setOutput(Output.DurationSeconds, String(report.timings.totalExecutionSeconds));
+    }
+    if (report.billedResourceUtilization) {
+        const cost = estimateCost(report.billedResourceUtilization, report.region, report.architecture ?? 'X86_64');
+        setOutput(Output.EstimatedCostUsd, cost.usd.toFixed(4));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/util/parse.ts
 // Small parsers for action inputs. Each throws a plain message; the caller names the input.
 const TRUE = ['true', 'True', 'TRUE'];
@@ -68870,6 +69024,77 @@ function shellQuote(s) {
     if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(s))
         return s;
     return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./src/dry-run.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Validates everything and prints the exact request and the equivalent CLI command, without any AWS call. */
+async function dryRun(config, ctx) {
+    const releaseLabel = config.releaseLabel ?? chooseReleaseLabel(config.hailVersion);
+    const compat = requireCompatible(config.hailVersion, releaseLabel, 'X86_64');
+    const applicationId = config.applicationId ?? `<application "${config.applicationName ?? 'new'}">`;
+    const artifacts = config.artifactsMode === 'prebuilt'
+        ? await placePrebuiltArtifacts(undefined, config.s3Prefix, config.hailJar, config.hailEnvArchive)
+        : await cacheEntryFor(config, compat, releaseLabel);
+    const script = await planPlacement(config.script.path, config.s3Prefix, 'scripts');
+    const pyFiles = await Promise.all(config.pyFiles.map((f) => planPlacement(f.path, config.s3Prefix, 'scripts')));
+    const request = jobRequestFor(config, ctx, {
+        applicationId,
+        scriptUri: script.uri,
+        pyFileUris: pyFiles.map((f) => f.uri),
+        artifacts,
+    });
+    startGroup('Dry run: StartJobRun request');
+    info(JSON.stringify(request, null, 2));
+    endGroup();
+    info('Equivalent AWS CLI command:');
+    info(startJobRunCliCommand(request, shellQuote));
+    setOutput(Output.ApplicationId, applicationId);
+    setOutput(Output.ReleaseLabel, releaseLabel);
+    setOutput(Output.ScriptUri, script.uri);
+    setArtifactOutputs(artifacts);
+    // Nothing was looked up: say so rather than claim a cache hit.
+    if (config.artifactsMode !== 'prebuilt')
+        setOutput(Output.HailArtifactsSource, 'not-checked');
+    setOutput(Output.State, 'DRY_RUN');
+    await summary
+        .addHeading('Hail on EMR Serverless: dry run', 3)
+        .addRaw(`No AWS call was made. The request that would be sent (release ${releaseLabel}):`, true)
+        .addCodeBlock(JSON.stringify(request, null, 2), 'json')
+        .write();
+}
+/** The cache is not consulted in a dry run: show where `auto` would look for this content key. */
+async function cacheEntryFor(config, compat, releaseLabel) {
+    const { key } = await artifactKeyFor({
+        compat,
+        hailVersion: config.hailVersion,
+        releaseLabel,
+        architecture: 'X86_64',
+        recipeDir: hailBuildDir(),
+        pythonRequirementsPath: config.pythonRequirements?.path,
+    });
+    const cache = cacheLocations(config.s3Prefix, key);
+    info(`Dry run: hail-artifacts ${config.artifactsMode} would look in ${formatS3Uri(cache.dir)}/ (not checked)`);
+    return {
+        jarUri: formatS3Uri(cache.jar),
+        envArchiveUri: formatS3Uri(cache.envArchive),
+        source: 'cache-hit',
+        cacheKey: key,
+        uploadedBytes: 0,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -69039,9 +69264,6 @@ function readInputs(get, env = process.env) {
     if (artifactsMode === 'build' && hailJar) {
         problems.push(new InputError(Input.HailJar, 'cannot be combined with hail-artifacts: build'));
     }
-    if (commentOnPr && !githubToken) {
-        problems.push(new InputError(Input.GithubToken, 'is required when comment-on-pr is true'));
-    }
     if (!region && !dryRun) {
         problems.push(new InputError(Input.AwsRegion, 'is not set and AWS_REGION is empty (set aws-region, or configure-aws-credentials)'));
     }
@@ -69124,6 +69346,16 @@ function parseTags(raw) {
     }
     return tags;
 }
+
+;// CONCATENATED MODULE: ./src/log.ts
+
+/** The workflow log, as the small logger interface the modules take (so tests need no mocks). */
+const actionLog = {
+    info: info,
+    warning: warning,
+    startGroup: startGroup,
+    endGroup: endGroup,
+};
 
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
 // Points a failure at the line of the user's own script, so GitHub shows it on the file (in the
@@ -74160,59 +74392,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/report/cost.ts
-// An estimate of what a job run cost, from the resource use GetJobRun reports and per-region rates
-// kept in code (no pricing API call: the action may not be allowed one, and the figure is an
-// estimate either way). The summary labels it as such and names the rates used.
-//
-// Sources, none verified against the AWS price list from here:
-// - us-east-1 x86_64: $0.052624 per vCPU-hour, $0.0057785 per GB-hour of memory, $0.000111 per
-//   GB-hour of storage above the 20 GB each worker gets free (figures reported by third parties).
-// - ARM64: AWS describes Graviton on EMR Serverless as 20% cheaper than x86; compute and memory rates
-//   here are 0.8 x the x86 rates. Storage is assumed to cost the same on both.
-// - us-east-2 and us-west-2: assumed equal to us-east-1, as for many AWS services. An assumption.
-// Any other region falls back to us-east-1 and is reported as such (`assumed: true`).
-const ARM64_DISCOUNT = 0.8;
-const US_EAST_1 = { vCPUHour: 0.052624, memoryGBHour: 0.0057785, storageGBHour: 0.000111 };
-const REGION_RATES = {
-    'us-east-1': { x86: US_EAST_1, basis: 'published rates as reported by third parties (unverified)' },
-    'us-east-2': { x86: US_EAST_1, basis: 'assumed equal to us-east-1 (unverified)' },
-    'us-west-2': { x86: US_EAST_1, basis: 'assumed equal to us-east-1 (unverified)' },
-};
-const FALLBACK_REGION = 'us-east-1';
-/** The rates used for a region and architecture; unknown regions get us-east-1's. */
-function ratesFor(region, architecture) {
-    const known = REGION_RATES[region];
-    const entry = known ?? REGION_RATES[FALLBACK_REGION];
-    const x86 = entry.x86;
-    const rates = architecture === 'ARM64'
-        ? {
-            vCPUHour: x86.vCPUHour * ARM64_DISCOUNT,
-            memoryGBHour: x86.memoryGBHour * ARM64_DISCOUNT,
-            storageGBHour: x86.storageGBHour,
-        }
-        : { ...x86 };
-    const basis = architecture === 'ARM64' ? `${entry.basis}; ARM64 at 80% of x86 compute and memory` : entry.basis;
-    return {
-        rates,
-        region: known ? region : FALLBACK_REGION,
-        architecture,
-        assumed: !known,
-        basis: known ? basis : `no rates known for ${region}; ${FALLBACK_REGION} rates used (${basis})`,
-    };
-}
-/**
- * Estimated cost in US dollars of the given use. Pass the billed use when there is one: it includes
- * the one-minute minimum per worker and (we assume) counts only storage above the free 20 GB.
- */
-function estimateCost(use, region, architecture = 'X86_64') {
-    const r = ratesFor(region, architecture);
-    const usd = (use?.vCPUHour ?? 0) * r.rates.vCPUHour +
-        (use?.memoryGBHour ?? 0) * r.rates.memoryGBHour +
-        (use?.storageGBHour ?? 0) * r.rates.storageGBHour;
-    return { usd, ...r };
-}
-
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 // Escaping for text that comes from logs, job results and user inputs before it reaches the job
 // summary or a PR comment. GitHub renders Markdown plus a safe HTML subset there, and
@@ -74760,7 +74939,7 @@ function logTail(name, tail, budget) {
     const omittedBytes = tail.omittedBytes + fitted.droppedBytes;
     const title = shown < tail.totalLines
         ? `last ${formatCount(shown)} of ${formatCount(tail.totalLines)} lines`
-        : `${formatCount(shown)} lines`;
+        : `${formatCount(shown)} ${shown === 1 ? 'line' : 'lines'}`;
     const parts = [`<details><summary>${escapeHtml(name)}: ${title}</summary>`, ''];
     if (omittedLines > 0) {
         parts.push(`${formatCount(omittedLines)} earlier lines (${formatBytes(omittedBytes)}) omitted; the whole log is at ${code(tail.uri)}.`, '');
@@ -75009,9 +75188,10 @@ function readEventPayload(path) {
 function isPermissionStatus(status) {
     return status === 401 || status === 403 || status === 404;
 }
+/** The status GitHub answered with; undefined when no answer came (Octokit reports those as 500). */
 function httpStatus(err) {
-    const status = obj(err)?.status;
-    return typeof status === 'number' ? status : undefined;
+    const e = obj(err);
+    return typeof e?.status === 'number' && obj(e.response) ? e.status : undefined;
 }
 /**
  * Creates or updates this job's comment on the pull request that triggered the run. Never throws;
@@ -75054,17 +75234,17 @@ async function commentOnPullRequest(report, ctx, token, log) {
 /** Lists the comments page by page until ours turns up, then updates it; creates one otherwise. */
 async function upsertComment(report, ctx, token, target) {
     const octokit = getOctokit(token, { baseUrl: ctx.apiUrl });
-    // Per request (a `request` option on the client would replace the proxy-aware fetch it comes with).
-    const request = { signal: AbortSignal.timeout(API_TIMEOUT_MS) };
+    // One deadline for every request, the pages after the first included (pagination drops
+    // per-request options; a `request` option on the client would replace its proxy-aware fetch).
+    const signal = AbortSignal.timeout(API_TIMEOUT_MS);
+    octokit.hook.before('request', (options) => {
+        options.request = { ...options.request, signal };
+    });
     const marker = commentMarker(report.jobName);
     const body = renderPrComment(report, { marker, runUrl: workflowRunUrl(ctx) });
     const issue = { owner: target.owner, repo: target.repo, issue_number: target.number };
     let existing;
-    const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
-        ...issue,
-        per_page: 100,
-        request,
-    });
+    const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { ...issue, per_page: 100 });
     for await (const page of pages) {
         existing = findOwnComment(page.data, marker);
         if (existing !== undefined)
@@ -75073,13 +75253,7 @@ async function upsertComment(report, ctx, token, target) {
     if (existing !== undefined) {
         try {
             const { owner, repo } = target;
-            const { data } = await octokit.rest.issues.updateComment({
-                owner,
-                repo,
-                comment_id: existing,
-                body,
-                request,
-            });
+            const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing, body });
             return { kind: 'updated', id: data.id, url: data.html_url };
         }
         catch (err) {
@@ -75088,7 +75262,7 @@ async function upsertComment(report, ctx, token, target) {
                 throw err;
         }
     }
-    const { data } = await octokit.rest.issues.createComment({ ...issue, body, request });
+    const { data } = await octokit.rest.issues.createComment({ ...issue, body });
     return { kind: 'created', id: data.id, url: data.html_url };
 }
 
@@ -76411,6 +76585,55 @@ async function newLines(stream, skip) {
     return { lines, total, skipped };
 }
 
+;// CONCATENATED MODULE: ./src/run/settle.ts
+
+
+
+
+/**
+ * Ends the wait. A job run that ended is reported as is; one the action gave up on (timeout,
+ * workflow cancelled) is cancelled, unless cancel-on-abort is false; expired credentials leave it
+ * running and say how to pick it up again.
+ */
+async function settle(clients, config, applicationId, jobRunId, outcome) {
+    if (outcome.kind === 'ended')
+        return { run: outcome.run };
+    if (outcome.kind === 'credentials-expired') {
+        setOutput(Output.State, outcome.run?.state ?? 'UNKNOWN');
+        throw new Error(`the AWS credentials expired while waiting (${outcome.error}). Job run ${jobRunId} is still ` +
+            `${outcome.run?.state ?? 'active'} and was not cancelled. Use a longer role session ` +
+            `(role-duration-seconds in aws-actions/configure-aws-credentials, within the role's maximum session ` +
+            `duration), or re-attach in a later step with job-run-id: ${jobRunId}.`);
+    }
+    const endedByAction = outcome.kind === 'timeout' ? 'timeout' : 'workflow-cancelled';
+    const why = outcome.kind === 'timeout'
+        ? `timeout-minutes (${config.timeoutMinutes}) expired`
+        : 'the workflow was cancelled';
+    if (outcome.kind === 'aborted' && !config.cancelOnAbort) {
+        warning(`${why}; cancel-on-abort is false, so job run ${jobRunId} keeps running`);
+        throw new Error(`${why}; job run ${jobRunId} left running (cancel-on-abort: false)`);
+    }
+    warning(`${why}: cancelling job run ${jobRunId}`);
+    await cancelJobRun(clients.emr, applicationId, jobRunId);
+    info(`CancelJobRun sent for ${jobRunId}`);
+    if (outcome.kind === 'aborted') {
+        // The runner kills the step 10 s after SIGINT: report what we know and leave.
+        setOutput(Output.State, 'CANCELLING');
+        throw new Error(`${why}; job run ${jobRunId} was cancelled`);
+    }
+    return { run: await waitForCancelled(clients, applicationId, jobRunId), endedByAction };
+}
+/** After CancelJobRun: the final state, within a minute (CANCELLING usually lasts seconds). */
+async function waitForCancelled(clients, applicationId, jobRunId) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+        const run = await getJobRun(clients.emr, applicationId, jobRunId);
+        if (isTerminal(run.state) || Date.now() > deadline)
+            return run;
+        await sleep_sleep(1_000);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/aws/errors.ts
 // Classifies AWS SDK errors: what is worth retrying, and what needs the user's attention.
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
@@ -76441,11 +76664,11 @@ function isTransient(err) {
 const MIN_MS = 1_000;
 const MAX_MS = 10_000; // at most 6 GetJobRun calls a minute in a long wait
 const FAST_WINDOW_MS = 30_000;
-const RAMP_MS = 270_000; // from MIN to MAX over 4.5 minutes after the fast window
+const RAMP_MS = 90_000; // from MIN to MAX over 1.5 minutes after the fast window
 /**
  * Once a second for the first 30 s after each state change (most short jobs end, and most queued
  * jobs start, inside that window, so they are noticed within about a second), then slowing
- * linearly to once every 10 s five minutes in.
+ * linearly to once every 10 s two minutes in.
  */
 function nextPollDelayMs(msInCurrentState) {
     const over = Math.max(0, msInCurrentState - FAST_WINDOW_MS);
@@ -76516,6 +76739,124 @@ function describeStateChange(run, previous, elapsedSeconds) {
     return parts.join(' · ');
 }
 
+;// CONCATENATED MODULE: ./src/submit.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** Gets the artifacts and uploads the script (side by side), then starts the job run (idempotently). */
+async function submit_submit(clients, config, ctx, app, compat, signal) {
+    const [artifacts, script, pyFiles] = await Promise.all([
+        getArtifacts(clients, config, app, compat, ctx, signal),
+        placeFile(clients.s3, config.script.path, config.s3Prefix, 'scripts'),
+        Promise.all(config.pyFiles.map((f) => placeFile(clients.s3, f.path, config.s3Prefix, 'scripts'))),
+    ]);
+    setArtifactOutputs(artifacts);
+    setOutput(Output.ScriptUri, script.uri);
+    info(`Script ${config.script.relPath} -> ${script.uri}${script.uploadedBytes ? '' : ' (already there)'}`);
+    const request = jobRequestFor(config, ctx, {
+        applicationId: app.applicationId,
+        scriptUri: script.uri,
+        pyFileUris: pyFiles.map((f) => f.uri),
+        artifacts,
+    });
+    await ensureApplicationReady(clients.emr, app, config.applicationStartTimeoutMinutes, actionLog, signal);
+    if (signal.aborted)
+        throw new Error('the workflow was cancelled before the job run was submitted');
+    const { jobRunId } = await startJobRun(clients.emr, request);
+    // Saved at once: from here on the post step can cancel this job run if main dies.
+    saveJobState(clients, config, app.applicationId, jobRunId);
+    info(`Started job run ${jobRunId} on application ${app.applicationId} (${app.releaseLabel})`);
+    return {
+        ...jobOutputs(config, app.applicationId, jobRunId, logUriFor(config)),
+        state: 'SUBMITTED',
+        reportBase: {
+            jobName: jobNameFor(config, ctx),
+            applicationId: app.applicationId,
+            releaseLabel: app.releaseLabel,
+            architecture: app.architecture,
+            region: clients.region,
+            hailVersion: config.hailVersion,
+            repository: ctx.repository,
+            commitSha: ctx.sha,
+            serverUrl: ctx.serverUrl,
+            jobRunId,
+            scriptUri: script.uri,
+            artifactsSource: artifacts.source,
+            artifacts: {
+                jarUri: artifacts.jarUri,
+                envArchiveUri: artifacts.envArchiveUri,
+                cacheKey: artifacts.cacheKey,
+            },
+        },
+    };
+}
+/** Re-attach: wait for and report a job run started earlier (the job-run-id input). */
+async function attach(clients, config, app) {
+    const jobRunId = config.jobRunId;
+    const run = await getJobRun(clients.emr, app.applicationId, jobRunId);
+    const logUri = run.configurationOverrides?.monitoringConfiguration?.s3MonitoringConfiguration?.logUri ??
+        logUriFor(config);
+    if (!isTerminal(run.state))
+        saveJobState(clients, config, app.applicationId, jobRunId);
+    info(`Re-attached to job run ${jobRunId} (${run.state})`);
+    return {
+        ...jobOutputs(config, app.applicationId, jobRunId, logUri),
+        state: run.state ?? 'SUBMITTED',
+        reportBase: {
+            jobName: run.name ?? jobRunId,
+            applicationId: app.applicationId,
+            releaseLabel: app.releaseLabel,
+            architecture: app.architecture,
+            region: clients.region,
+            hailVersion: config.hailVersion,
+            jobRunId,
+            scriptUri: run.jobDriver?.sparkSubmit?.entryPoint,
+        },
+    };
+}
+/** What the post step needs to cancel this job run if main does not live to see it end. */
+function saveJobState(clients, config, applicationId, jobRunId) {
+    saveState(State.JobRunId, jobRunId);
+    saveState(State.ApplicationId, applicationId);
+    saveState(State.Region, clients.region);
+    saveState(State.CancelOnAbort, String(config.cancelOnAbort));
+}
+function jobOutputs(config, applicationId, jobRunId, logUri) {
+    const logPrefix = jobLogPrefix(logUri, applicationId, jobRunId);
+    setOutput(Output.JobRunId, jobRunId);
+    setOutput(Output.LogUri, logPrefix);
+    setOutput(Output.OutputUri, config.outputUri ?? '');
+    return { jobRunId, logUri, logPrefix };
+}
+async function getArtifacts(clients, config, app, compat, ctx, signal) {
+    if (config.artifactsMode === 'prebuilt') {
+        return placePrebuiltArtifacts(clients.s3, config.s3Prefix, config.hailJar, config.hailEnvArchive);
+    }
+    return resolveHailArtifacts({
+        mode: config.artifactsMode,
+        s3: clients.s3,
+        prefix: config.s3Prefix,
+        compat,
+        hailVersion: config.hailVersion,
+        releaseLabel: app.releaseLabel,
+        architecture: app.architecture,
+        recipeDir: hailBuildDir(),
+        pythonRequirementsPath: config.pythonRequirements?.path,
+        workDir: ctx.tempDir,
+        logger: actionLog,
+        signal,
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -76537,16 +76878,9 @@ function describeStateChange(run, previous, elapsedSeconds) {
 
 
 
-
-
-
-
-
-
-const log = { info: info, warning: warning, startGroup: startGroup, endGroup: endGroup };
 /** The whole action, in the order the mission describes it. */
 async function main_run() {
-    const abort = installAbortHandlers(log);
+    const abort = installAbortHandlers(actionLog);
     try {
         const config = readInputs((name) => getInput(name));
         if (config.githubToken)
@@ -76564,7 +76898,7 @@ async function main_run() {
         setOutput(Output.ReleaseLabel, app.releaseLabel);
         const submitted = config.jobRunId
             ? await attach(clients, config, app)
-            : await main_submit(clients, config, ctx, app, compat, abort.signal);
+            : await submit_submit(clients, config, ctx, app, compat, abort.signal);
         if (!config.wait) {
             saveState(State.Finished, 'true'); // handed off on purpose: the post step leaves it alone
             setOutput(Output.State, submitted.state);
@@ -76572,14 +76906,14 @@ async function main_run() {
             return;
         }
         const waitStart = Date.now();
-        const live = config.liveLogs ? startLiveLogs(clients, submitted.logPrefix, log) : undefined;
+        const live = config.liveLogs ? startLiveLogs(clients, submitted.logPrefix, actionLog) : undefined;
         const outcome = await waitForJobRun({
             emr: clients.emr,
             applicationId: app.applicationId,
             jobRunId: submitted.jobRunId,
             deadline: waitStart + config.timeoutMinutes * 60_000,
             signal: abort.signal,
-            log,
+            log: actionLog,
             onPoll: (r) => live?.onPoll(r),
         });
         await live?.stop();
@@ -76587,22 +76921,17 @@ async function main_run() {
         saveState(State.Finished, 'true');
         const report = await collectReport({
             clients,
-            base: {
-                ...submitted.reportBase,
-                applicationId: app.applicationId,
-                releaseLabel: app.releaseLabel,
-                architecture: app.architecture,
-            },
+            base: submitted.reportBase,
             run: final.run,
             logUri: submitted.logUri,
             outputUri: config.outputUri,
             tailLines: config.logTailLines,
             endedByAction: final.endedByAction,
             waitedSeconds: (Date.now() - waitStart) / 1000,
-            log,
+            log: actionLog,
         });
         setFinalOutputs(report, config);
-        await publishReport(report, config, ctx, log);
+        await publishReport(report, config, ctx, actionLog);
         if (report.state !== 'SUCCESS')
             setFailed(`${FAILURE_PREFIX} ${failureLine(report)}`);
     }
@@ -76613,19 +76942,6 @@ async function main_run() {
         abort.dispose();
     }
 }
-/**
- * Refuses an impossible Hail/EMR pair, naming the input the release came from: `release-label`,
- * or `application-id` when it was read from the application.
- */
-function requireCompatible(hailVersion, releaseLabel, architecture, from = Input.ReleaseLabel) {
-    const compat = checkCompatibility({ hailVersion, releaseLabel, architecture });
-    if (compat.verdict === 'impossible') {
-        throw new InputError(from, `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`);
-    }
-    if (compat.verdict !== 'compatible')
-        info(compat.reason);
-    return compat;
-}
 async function main_getApplication(clients, config, ctx) {
     const app = await resolveApplication(clients.emr, {
         applicationId: config.applicationId,
@@ -76633,200 +76949,12 @@ async function main_getApplication(clients, config, ctx) {
         releaseLabelForNew: () => config.releaseLabel ?? chooseReleaseLabel(config.hailVersion),
         clientToken: clientToken(ctx, `application:${config.applicationName}`, external_node_crypto_.randomUUID),
         tags: actionTags(ctx),
-        log,
+        log: actionLog,
     });
     if (config.releaseLabel && config.releaseLabel !== app.releaseLabel) {
         throw new Error(`input \`release-label\` is ${config.releaseLabel} but application ${app.applicationId} runs ${app.releaseLabel}`);
     }
     return app;
-}
-function baseReport(config, ctx, app, extra) {
-    return {
-        jobName: config.name ?? defaultJobName(ctx, config.script.relPath),
-        applicationId: app.applicationId,
-        region: config.region,
-        hailVersion: config.hailVersion,
-        repository: ctx.repository,
-        commitSha: ctx.sha,
-        serverUrl: ctx.serverUrl,
-        ...extra,
-    };
-}
-/** Gets the artifacts, uploads the script, and starts the job run (idempotently). */
-async function main_submit(clients, config, ctx, app, compat, signal) {
-    const artifacts = await getArtifacts(clients, config, app, compat);
-    setArtifactOutputs(artifacts);
-    const script = await placeFile(clients.s3, config.script.path, config.s3Prefix, 'scripts');
-    const pyFiles = await Promise.all(config.pyFiles.map((f) => placeFile(clients.s3, f.path, config.s3Prefix, 'scripts')));
-    setOutput(Output.ScriptUri, script.uri);
-    info(`Script ${config.script.relPath} -> ${script.uri}${script.uploadedBytes ? '' : ' (already there)'}`);
-    const logUri = childUri(config.s3Prefix, 'logs') + '/';
-    const request = buildStartJobRunRequest({
-        applicationId: app.applicationId,
-        executionRoleArn: config.executionRoleArn,
-        clientToken: clientToken(ctx, script.uri, external_node_crypto_.randomUUID),
-        name: config.name ?? defaultJobName(ctx, config.script.relPath),
-        scriptUri: script.uri,
-        scriptArgs: config.scriptArgs,
-        pyFileUris: pyFiles.map((f) => f.uri),
-        jarUri: artifacts.jarUri,
-        envArchiveUri: artifacts.envArchiveUri,
-        tmpDirUri: childUri(config.s3Prefix, 'tmp') + '/',
-        logUri,
-        outputUri: config.outputUri,
-        sparkConf: config.sparkConf,
-        tags: { ...config.tags, ...actionTags(ctx) },
-        timeoutMinutes: config.timeoutMinutes,
-        retryMaxAttempts: config.retryMaxAttempts,
-    });
-    await ensureApplicationReady(clients.emr, app.applicationId, config.applicationStartTimeoutMinutes, log, signal);
-    if (signal.aborted)
-        throw new Error('the workflow was cancelled before the job run was submitted');
-    const { jobRunId } = await startJobRun(clients.emr, request);
-    // Saved at once: from here on the post step can cancel this job run if main dies.
-    saveState(State.JobRunId, jobRunId);
-    saveState(State.ApplicationId, app.applicationId);
-    saveState(State.Region, clients.region);
-    saveState(State.CancelOnAbort, String(config.cancelOnAbort));
-    setOutput(Output.JobRunId, jobRunId);
-    const logPrefix = jobLogPrefix(logUri, app.applicationId, jobRunId);
-    setOutput(Output.LogUri, logPrefix);
-    setOutput(Output.OutputUri, config.outputUri ?? '');
-    info(`Started job run ${jobRunId} on application ${app.applicationId} (${app.releaseLabel})`);
-    return {
-        jobRunId,
-        state: 'SUBMITTED',
-        logUri,
-        logPrefix,
-        reportBase: baseReport(config, ctx, app, {
-            jobRunId,
-            scriptUri: script.uri,
-            artifactsSource: artifacts.source,
-            artifacts: {
-                jarUri: artifacts.jarUri,
-                envArchiveUri: artifacts.envArchiveUri,
-                cacheKey: artifacts.cacheKey,
-            },
-        }),
-    };
-}
-/** Re-attach: wait for and report a job run started earlier (job-run-id input). */
-async function attach(clients, config, app) {
-    const jobRunId = config.jobRunId;
-    const run = await getJobRun(clients.emr, app.applicationId, jobRunId);
-    const logUri = run.configurationOverrides?.monitoringConfiguration?.s3MonitoringConfiguration?.logUri ??
-        childUri(config.s3Prefix, 'logs') + '/';
-    if (!isTerminal(run.state)) {
-        saveState(State.JobRunId, jobRunId);
-        saveState(State.ApplicationId, app.applicationId);
-        saveState(State.Region, clients.region);
-        saveState(State.CancelOnAbort, String(config.cancelOnAbort));
-    }
-    setOutput(Output.JobRunId, jobRunId);
-    const logPrefix = jobLogPrefix(logUri, app.applicationId, jobRunId);
-    setOutput(Output.LogUri, logPrefix);
-    setOutput(Output.OutputUri, config.outputUri ?? '');
-    info(`Re-attached to job run ${jobRunId} (${run.state})`);
-    return {
-        jobRunId,
-        state: run.state ?? 'SUBMITTED',
-        logUri,
-        logPrefix,
-        reportBase: {
-            jobName: run.name ?? jobRunId,
-            applicationId: app.applicationId,
-            region: clients.region,
-            hailVersion: config.hailVersion,
-            jobRunId,
-            scriptUri: run.jobDriver?.sparkSubmit?.entryPoint,
-        },
-    };
-}
-async function getArtifacts(clients, config, app, compat) {
-    if (config.artifactsMode === 'prebuilt') {
-        return placePrebuiltArtifacts(clients?.s3, config.s3Prefix, config.hailJar, config.hailEnvArchive);
-    }
-    if (!clients)
-        throw new Error('internal: artifact resolution needs S3');
-    const resolved = await resolveHailArtifacts({
-        mode: config.artifactsMode,
-        s3: clients.s3,
-        prefix: config.s3Prefix,
-        compat,
-        hailVersion: config.hailVersion,
-        releaseLabel: app.releaseLabel,
-        architecture: app.architecture,
-        recipeDir: hailBuildDir(),
-        pythonRequirementsPath: config.pythonRequirements?.path,
-        workDir: readRunContext().tempDir,
-        logger: log,
-    });
-    return resolved;
-}
-/** hail-build/ ships with the action, beside dist/ (and beside src/ in tests). */
-function hailBuildDir() {
-    const actionRoot = (0,external_node_path_.resolve)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..');
-    const recipe = ['hail', 'build'].join('-'); // spelled so the bundler does not inline it as an asset
-    return (0,external_node_path_.join)(actionRoot, recipe);
-}
-/** Ends the wait: cancels the job run when the action gave up on it, and reads its final state. */
-async function settle(clients, config, applicationId, jobRunId, outcome) {
-    if (outcome.kind === 'ended')
-        return { run: outcome.run };
-    if (outcome.kind === 'credentials-expired') {
-        setOutput(Output.State, outcome.run?.state ?? 'UNKNOWN');
-        throw new Error(`the AWS credentials expired while waiting (${outcome.error}). Job run ${jobRunId} is still ` +
-            `${outcome.run?.state ?? 'active'} and was not cancelled. Use a longer role session ` +
-            `(role-duration-seconds in aws-actions/configure-aws-credentials, within the role's maximum session ` +
-            `duration), or re-attach in a later step with job-run-id: ${jobRunId}.`);
-    }
-    const endedByAction = outcome.kind === 'timeout' ? 'timeout' : 'workflow-cancelled';
-    const why = outcome.kind === 'timeout'
-        ? `timeout-minutes (${config.timeoutMinutes}) expired`
-        : 'the workflow was cancelled';
-    if (outcome.kind === 'aborted' && !config.cancelOnAbort) {
-        warning(`${why}; cancel-on-abort is false, so job run ${jobRunId} keeps running`);
-        throw new Error(`${why}; job run ${jobRunId} left running (cancel-on-abort: false)`);
-    }
-    warning(`${why}: cancelling job run ${jobRunId}`);
-    await cancelJobRun(clients.emr, applicationId, jobRunId);
-    info(`CancelJobRun sent for ${jobRunId}`);
-    if (outcome.kind === 'aborted') {
-        // The runner kills the step 10 s after SIGINT: report what we know and leave.
-        setOutput(Output.State, 'CANCELLING');
-        throw new Error(`${why}; job run ${jobRunId} was cancelled`);
-    }
-    return { run: await waitForCancelled(clients, applicationId, jobRunId), endedByAction };
-}
-/** After CancelJobRun: the final state, within a minute (CANCELLING usually lasts seconds). */
-async function waitForCancelled(clients, applicationId, jobRunId) {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-        const run = await getJobRun(clients.emr, applicationId, jobRunId);
-        if (isTerminal(run.state) || Date.now() > deadline)
-            return run;
-        await sleep_sleep(1_000);
-    }
-}
-function setArtifactOutputs(a) {
-    setOutput(Output.HailJarUri, a.jarUri);
-    setOutput(Output.HailEnvArchiveUri, a.envArchiveUri);
-    setOutput(Output.HailArtifactsSource, a.source);
-    info(`Hail artifacts (${a.source}): ${a.jarUri}, ${a.envArchiveUri}`);
-}
-function setFinalOutputs(report, config) {
-    setOutput(Output.State, report.state);
-    setOutput(Output.StateDetails, report.stateDetails ?? '');
-    setOutput(Output.OutputUri, config.outputUri ?? '');
-    if (report.result)
-        setOutput(Output.Result, JSON.stringify(report.result));
-    if (report.timings.totalExecutionSeconds !== undefined) {
-        setOutput(Output.DurationSeconds, String(report.timings.totalExecutionSeconds));
-    }
-    if (report.billedResourceUtilization) {
-        const cost = estimateCost(report.billedResourceUtilization, report.region, report.architecture ?? 'X86_64');
-        setOutput(Output.EstimatedCostUsd, cost.usd.toFixed(4));
-    }
 }
 function failureLine(report) {
     const why = report.endedByAction === 'timeout' ? ' (timeout-minutes expired; the action cancelled it)' : '';
@@ -76836,70 +76964,6 @@ function failureLine(report) {
             ? `: ${report.stateDetails}`
             : '';
     return `job run ${report.jobRunId} ended ${report.state}${why}${headline}`;
-}
-/** Validates everything and prints the exact request, without any AWS call. */
-async function dryRun(config, ctx) {
-    const releaseLabel = config.releaseLabel ?? chooseReleaseLabel(config.hailVersion);
-    const compat = requireCompatible(config.hailVersion, releaseLabel, 'X86_64');
-    const applicationId = config.applicationId ?? `<application "${config.applicationName ?? 'new'}">`;
-    const artifacts = config.artifactsMode === 'prebuilt'
-        ? await placePrebuiltArtifacts(undefined, config.s3Prefix, config.hailJar, config.hailEnvArchive)
-        : await dryRunArtifacts(config, compat, releaseLabel);
-    const script = await planPlacement(config.script.path, config.s3Prefix, 'scripts');
-    const pyFiles = await Promise.all(config.pyFiles.map((f) => planPlacement(f.path, config.s3Prefix, 'scripts')));
-    const request = buildStartJobRunRequest({
-        applicationId,
-        executionRoleArn: config.executionRoleArn,
-        clientToken: clientToken(ctx, script.uri, external_node_crypto_.randomUUID),
-        name: config.name ?? defaultJobName(ctx, config.script.relPath),
-        scriptUri: script.uri,
-        scriptArgs: config.scriptArgs,
-        pyFileUris: pyFiles.map((f) => f.uri),
-        jarUri: artifacts.jarUri,
-        envArchiveUri: artifacts.envArchiveUri,
-        tmpDirUri: childUri(config.s3Prefix, 'tmp') + '/',
-        logUri: childUri(config.s3Prefix, 'logs') + '/',
-        outputUri: config.outputUri,
-        sparkConf: config.sparkConf,
-        tags: { ...config.tags, ...actionTags(ctx) },
-        timeoutMinutes: config.timeoutMinutes,
-        retryMaxAttempts: config.retryMaxAttempts,
-    });
-    startGroup('Dry run: StartJobRun request');
-    info(JSON.stringify(request, null, 2));
-    endGroup();
-    info('Equivalent AWS CLI command:');
-    info(startJobRunCliCommand(request, shellQuote));
-    setOutput(Output.ApplicationId, applicationId);
-    setOutput(Output.ReleaseLabel, releaseLabel);
-    setOutput(Output.ScriptUri, script.uri);
-    setArtifactOutputs(artifacts);
-    setOutput(Output.State, 'DRY_RUN');
-    await summary
-        .addHeading('Hail on EMR Serverless: dry run', 3)
-        .addRaw(`No AWS call was made. The request that would be sent (release ${releaseLabel}):`, true)
-        .addCodeBlock(JSON.stringify(request, null, 2), 'json')
-        .write();
-}
-/** In a dry run the cache is not consulted: show where `auto` would look for this content key. */
-async function dryRunArtifacts(config, compat, releaseLabel) {
-    const { key } = await artifactKeyFor({
-        compat,
-        hailVersion: config.hailVersion,
-        releaseLabel,
-        architecture: 'X86_64',
-        recipeDir: hailBuildDir(),
-        pythonRequirementsPath: config.pythonRequirements?.path,
-    });
-    const cache = cacheLocations(config.s3Prefix, key);
-    info(`Dry run: hail-artifacts ${config.artifactsMode} would use the cache entry ${formatS3Uri(cache.dir)}/`);
-    return {
-        jarUri: formatS3Uri(cache.jar),
-        envArchiveUri: formatS3Uri(cache.envArchive),
-        source: 'cache-hit',
-        cacheKey: key,
-        uploadedBytes: 0,
-    };
 }
 
 

@@ -232,9 +232,6 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   if (artifactsMode === 'build' && hailJar) {
     problems.push(new InputError(Input.HailJar, 'cannot be combined with hail-artifacts: build'));
   }
-  if (commentOnPr && !githubToken) {
-    problems.push(new InputError(Input.GithubToken, 'is required when comment-on-pr is true'));
-  }
   if (!region && !dryRun) {
     problems.push(
       new InputError(

@@ -4,10 +4,14 @@ import type { RunContext } from './github-context.js';
 import type { Config } from './inputs.js';
 import { scriptAnnotation } from './report/annotations.js';
 import type { JobReport } from './report/model.js';
+import { commentOnPullRequest } from './report/pr-comment.js';
 import { renderSummary } from './report/summary.js';
 import { errorMessage } from './util/errors.js';
 
-/** Puts the report where people read it: the job summary, an annotation on the failing line. */
+/**
+ * Puts the report where people read it: the job summary, an annotation on the failing line, and
+ * (with comment-on-pr) the pull request's comment for this job.
+ */
 export async function publishReport(
   report: JobReport,
   config: Config,
@@ -29,7 +33,21 @@ export async function publishReport(
   }));
   const annotation = scriptAnnotation(report.failure, scripts);
   if (annotation) {
-    core.error(annotation.message, { file: annotation.file, startLine: annotation.line, title: annotation.title });
+    core.error(annotation.message, {
+      file: annotation.file,
+      startLine: annotation.line,
+      title: annotation.title,
+    });
+  }
+  if (config.commentOnPr) {
+    await commentOnPullRequest(report, ctx, config.githubToken, {
+      debug: core.debug,
+      info: core.info,
+      notice: (message) => core.notice(message),
+      warning: (message) => log.warning(message),
+    });
+  } else {
+    core.debug('comment-on-pr is false: no pull-request comment');
   }
 }
 

@@ -432,7 +432,7 @@ function logTail(name: string, tail: LogTail | undefined, budget: number): strin
   const title =
     shown < tail.totalLines
       ? `last ${formatCount(shown)} of ${formatCount(tail.totalLines)} lines`
-      : `${formatCount(shown)} lines`;
+      : `${formatCount(shown)} ${shown === 1 ? 'line' : 'lines'}`;
   const parts = [`<details><summary>${escapeHtml(name)}: ${title}</summary>`, ''];
   if (omittedLines > 0) {
     parts.push(
