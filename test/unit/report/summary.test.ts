@@ -175,7 +175,7 @@ describe('renderSummary: content and order', () => {
   });
 
   it('puts the log tails in collapsible blocks with what was omitted, and says when a log is missing', () => {
-    expect(md).toContain('<details><summary>stdout: 1 lines</summary>');
+    expect(md).toContain('<details><summary>stdout: 1 line</summary>');
     expect(md).toMatch(
       /<details><summary>stderr: last 100 of 103 lines<\/summary>\n\n3 earlier lines \(8\.79 KiB\) omitted/,
     );
