@@ -35,14 +35,6 @@ export function fmtBytes(n) {
   return `${n} B`;
 }
 
-/** A deterministic PRNG (mulberry32) so a run's "random" job lengths can be reproduced. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A deterministic PRNG (mulberry32), shared with the fault proxy, so a run's "random" job lengths
+// can be reproduced.
+export { prng } from '../../test/fixtures/fault-proxy.mjs';
