@@ -67449,6 +67449,7 @@ var Input;
     Input["RetryMaxAttempts"] = "retry-max-attempts";
     Input["LogTailLines"] = "log-tail-lines";
     Input["LiveLogs"] = "live-logs";
+    Input["CloudWatchLogGroup"] = "cloudwatch-log-group";
     Input["CommentOnPr"] = "comment-on-pr";
     Input["GithubToken"] = "github-token";
     Input["AwsRegion"] = "aws-region";
@@ -68785,7 +68786,12 @@ function buildStartJobRunRequest(p) {
         },
         configurationOverrides: {
             applicationConfiguration: [{ classification: 'spark-defaults', properties: sparkProperties(p) }],
-            monitoringConfiguration: { s3MonitoringConfiguration: { logUri: p.logUri } },
+            monitoringConfiguration: {
+                s3MonitoringConfiguration: { logUri: p.logUri },
+                ...(p.cloudWatchLogGroup
+                    ? { cloudWatchLoggingConfiguration: { enabled: true, logGroupName: p.cloudWatchLogGroup } }
+                    : {}),
+            },
         },
         tags: p.tags,
         ...(p.retryMaxAttempts !== undefined ? { retryPolicy: { maxAttempts: p.retryMaxAttempts } } : {}),
@@ -68893,6 +68899,7 @@ function jobRequestFor(config, ctx, placed) {
         envArchiveUri: placed.artifacts.envArchiveUri,
         tmpDirUri: childUri(config.s3Prefix, 'tmp') + '/',
         logUri: logUriFor(config),
+        cloudWatchLogGroup: config.cloudWatchLogGroup,
         outputUri: config.outputUri,
         sparkConf: config.sparkConf,
         tags: { ...config.tags, ...actionTags(ctx) },
@@ -69118,6 +69125,8 @@ const RESOURCE_ID = /^[0-9a-z]{1,64}$/;
 const APP_NAME = /^[A-Za-z0-9._/#-]{1,64}$/;
 const HAIL_VERSION = /^0\.2\.\d{1,3}$/;
 const RELEASE_LABEL = /^emr-(spark-)?\d+\.\d+\.\d+(-[a-z0-9-]+)?$/;
+// CloudWatch Logs group names: 1-512 of letters, digits and _ - / . #
+const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const SPARK_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\-[\]]*$/;
 // EMR Serverless tag keys: 1-128 chars, values 0-256 (service limits); 50 tags per resource.
@@ -69225,6 +69234,11 @@ function readInputs(get, env = process.env) {
     const retryMaxAttempts = optional(Input.RetryMaxAttempts, (raw) => parseIntInRange(raw, 1, 10));
     const logTailLines = check(Input.LogTailLines, (raw) => parseIntInRange(raw || '100', 0, 5000));
     const liveLogs = check(Input.LiveLogs, (raw) => parseBoolean(raw || 'true'));
+    const cloudWatchLogGroup = optional(Input.CloudWatchLogGroup, (raw) => {
+        if (!LOG_GROUP.test(raw))
+            throw new Error(`"${raw}" is not a CloudWatch Logs group name (letters, digits, _ - / . #)`);
+        return raw;
+    });
     const commentOnPr = bool(Input.CommentOnPr);
     const githubToken = get(Input.GithubToken).trim() || undefined;
     const region = check(Input.AwsRegion, (raw) => {
@@ -69297,6 +69311,7 @@ function readInputs(get, env = process.env) {
         retryMaxAttempts,
         logTailLines: logTailLines,
         liveLogs: liveLogs,
+        cloudWatchLogGroup,
         commentOnPr: commentOnPr,
         githubToken,
         region,
@@ -74555,6 +74570,15 @@ function commitUrl(serverUrl, repository, sha) {
         return undefined;
     return `${serverUrl.replace(/\/+$/, '')}/${repository}/commit/${sha}`;
 }
+/**
+ * The CloudWatch console page of a log group. The console's fragment encodes a name twice over,
+ * with `$` for `%` (so `/` becomes `$252F`).
+ */
+function cloudWatchLogGroupUrl(region, logGroup) {
+    const r = encodeURIComponent(region);
+    const group = encodeURIComponent(encodeURIComponent(logGroup)).replace(/%/g, '$');
+    return `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#logsV2:log-groups/log-group/${group}`;
+}
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 // Renders a JobReport as the step's job summary (GitHub Markdown with the HTML subset GitHub keeps)
@@ -76339,6 +76363,7 @@ function groupOutputs(outputUri, objects) {
 
 
 
+
 /** `<logUri>/applications/<app>/jobs/<run>/`: the service's layout for one job run's logs. */
 function jobLogPrefix(logUri, applicationId, jobRunId) {
     const base = parseS3Uri(logUri);
@@ -76456,7 +76481,12 @@ async function collectReport(p) {
         failure: run.state === 'SUCCESS' ? undefined : (stderr?.failure ?? stdout?.failure),
         outputs,
         result,
-        links: { sparkUi: dashboard },
+        links: {
+            sparkUi: dashboard,
+            cloudWatch: p.cloudWatchLogGroup
+                ? cloudWatchLogGroupUrl(p.base.region, p.cloudWatchLogGroup)
+                : undefined,
+        },
     };
 }
 
@@ -76925,6 +76955,7 @@ async function main_run() {
             run: final.run,
             logUri: submitted.logUri,
             outputUri: config.outputUri,
+            cloudWatchLogGroup: config.cloudWatchLogGroup,
             tailLines: config.logTailLines,
             endedByAction: final.endedByAction,
             waitedSeconds: (Date.now() - waitStart) / 1000,

@@ -139,20 +139,29 @@ const trials = await pool(TRIALS, async (i) => {
 });
 
 // 3. Bad inputs: refused before any request (no faults needed: nothing should be sent at all).
-s3Faults.setOptions({ rate: 0 });
-emrFaults.setOptions({ rate: 0 });
+// Fresh proxies, so that nothing still in flight from the trials can be counted against a bad input.
+await s3Faults.close();
+await emrFaults.close();
+const s3Clean = await startFaultProxy({ target: stack.s3Endpoint, rate: 0 });
+const emrClean = await startFaultProxy({ target: stack.emrEndpoint, rate: 0 });
+const cleanEnv = () => awsEnv({ s3: s3Clean.url, emr: emrClean.url });
 const badWorkspace = makeWorkspace(GOOD_FILES);
 const bad = await pool(BAD_INPUTS.length, async (i) => {
   const [input, overrides] = BAD_INPUTS[i];
-  const before = s3Faults.counters.requests + emrFaults.counters.requests;
+  const before = s3Clean.counters.requests + emrClean.counters.requests;
   const r = await runAction({
     workspace: badWorkspace,
     inputs: { ...GOOD_INPUTS, ...overrides },
-    env: faultyEnv(),
+    env: cleanEnv(),
   });
-  const after = s3Faults.counters.requests + emrFaults.counters.requests;
+  const after = s3Clean.counters.requests + emrClean.counters.requests;
   // Bad runs run side by side, so a request from any of them would fail this check for all of them.
-  return r.code === 1 && r.stdout.includes(`input \`${input}\``) && after === before;
+  const ok = r.code === 1 && r.stdout.includes(`input \`${input}\``) && after === before;
+  if (!ok)
+    console.error(
+      `bad input not refused as expected: ${input} ${JSON.stringify(overrides)} (exit ${r.code})`,
+    );
+  return ok;
 });
 
 const figures = {
@@ -170,8 +179,8 @@ const figures = {
   badInputs: bad.length,
   seconds: Math.round((Date.now() - started) / 1000),
 };
-await s3Faults.close();
-await emrFaults.close();
+await s3Clean.close();
+await emrClean.close();
 await stack.stop();
 
 const line = (label, value, target) =>

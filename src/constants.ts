@@ -26,6 +26,7 @@ export enum Input {
   RetryMaxAttempts = 'retry-max-attempts',
   LogTailLines = 'log-tail-lines',
   LiveLogs = 'live-logs',
+  CloudWatchLogGroup = 'cloudwatch-log-group',
   CommentOnPr = 'comment-on-pr',
   GithubToken = 'github-token',
   AwsRegion = 'aws-region',

@@ -44,6 +44,7 @@ export interface Config {
   readonly retryMaxAttempts?: number;
   readonly logTailLines: number;
   readonly liveLogs: boolean;
+  readonly cloudWatchLogGroup?: string;
   readonly commentOnPr: boolean;
   readonly githubToken?: string;
   readonly region?: string;
@@ -65,6 +66,8 @@ const RESOURCE_ID = /^[0-9a-z]{1,64}$/;
 const APP_NAME = /^[A-Za-z0-9._/#-]{1,64}$/;
 const HAIL_VERSION = /^0\.2\.\d{1,3}$/;
 const RELEASE_LABEL = /^emr-(spark-)?\d+\.\d+\.\d+(-[a-z0-9-]+)?$/;
+// CloudWatch Logs group names: 1-512 of letters, digits and _ - / . #
+const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const SPARK_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\-[\]]*$/;
 // EMR Serverless tag keys: 1-128 chars, values 0-256 (service limits); 50 tags per resource.
@@ -182,6 +185,11 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   const retryMaxAttempts = optional(Input.RetryMaxAttempts, (raw) => parseIntInRange(raw, 1, 10));
   const logTailLines = check(Input.LogTailLines, (raw) => parseIntInRange(raw || '100', 0, 5000));
   const liveLogs = check(Input.LiveLogs, (raw) => parseBoolean(raw || 'true'));
+  const cloudWatchLogGroup = optional(Input.CloudWatchLogGroup, (raw) => {
+    if (!LOG_GROUP.test(raw))
+      throw new Error(`"${raw}" is not a CloudWatch Logs group name (letters, digits, _ - / . #)`);
+    return raw;
+  });
   const commentOnPr = bool(Input.CommentOnPr);
   const githubToken = get(Input.GithubToken).trim() || undefined;
   const region = check(Input.AwsRegion, (raw) => {
@@ -271,6 +279,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     retryMaxAttempts,
     logTailLines: logTailLines!,
     liveLogs: liveLogs!,
+    cloudWatchLogGroup,
     commentOnPr: commentOnPr!,
     githubToken,
     region,

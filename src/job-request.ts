@@ -33,6 +33,7 @@ export function jobRequestFor(
     envArchiveUri: placed.artifacts.envArchiveUri,
     tmpDirUri: childUri(config.s3Prefix, 'tmp') + '/',
     logUri: logUriFor(config),
+    cloudWatchLogGroup: config.cloudWatchLogGroup,
     outputUri: config.outputUri,
     sparkConf: config.sparkConf,
     tags: { ...config.tags, ...actionTags(ctx) },

@@ -73,6 +73,7 @@ export async function run(): Promise<void> {
       run: final.run,
       logUri: submitted.logUri,
       outputUri: config.outputUri,
+      cloudWatchLogGroup: config.cloudWatchLogGroup,
       tailLines: config.logTailLines,
       endedByAction: final.endedByAction,
       waitedSeconds: (Date.now() - waitStart) / 1000,

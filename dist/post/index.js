@@ -56755,6 +56755,7 @@ var Input;
     Input["RetryMaxAttempts"] = "retry-max-attempts";
     Input["LogTailLines"] = "log-tail-lines";
     Input["LiveLogs"] = "live-logs";
+    Input["CloudWatchLogGroup"] = "cloudwatch-log-group";
     Input["CommentOnPr"] = "comment-on-pr";
     Input["GithubToken"] = "github-token";
     Input["AwsRegion"] = "aws-region";

@@ -38,6 +38,8 @@ export interface JobRequestParams {
   tmpDirUri: string;
   /** s3:// prefix for EMR Serverless logs. */
   logUri: string;
+  /** Also log to this CloudWatch Logs group. */
+  cloudWatchLogGroup?: string;
   outputUri?: string;
   /** User properties, applied after the presets (so they win). */
   sparkConf: readonly (readonly [string, string])[];
@@ -84,7 +86,12 @@ export function buildStartJobRunRequest(p: JobRequestParams): StartJobRunCommand
     },
     configurationOverrides: {
       applicationConfiguration: [{ classification: 'spark-defaults', properties: sparkProperties(p) }],
-      monitoringConfiguration: { s3MonitoringConfiguration: { logUri: p.logUri } },
+      monitoringConfiguration: {
+        s3MonitoringConfiguration: { logUri: p.logUri },
+        ...(p.cloudWatchLogGroup
+          ? { cloudWatchLoggingConfiguration: { enabled: true, logGroupName: p.cloudWatchLogGroup } }
+          : {}),
+      },
     },
     tags: p.tags,
     ...(p.retryMaxAttempts !== undefined ? { retryPolicy: { maxAttempts: p.retryMaxAttempts } } : {}),

@@ -46,3 +46,13 @@ export function commitUrl(serverUrl?: string, repository?: string, sha?: string)
   if (!serverUrl || !repository || !sha) return undefined;
   return `${serverUrl.replace(/\/+$/, '')}/${repository}/commit/${sha}`;
 }
+
+/**
+ * The CloudWatch console page of a log group. The console's fragment encodes a name twice over,
+ * with `$` for `%` (so `/` becomes `$252F`).
+ */
+export function cloudWatchLogGroupUrl(region: string, logGroup: string): string {
+  const r = encodeURIComponent(region);
+  const group = encodeURIComponent(encodeURIComponent(logGroup)).replace(/%/g, '$');
+  return `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#logsV2:log-groups/log-group/${group}`;
+}

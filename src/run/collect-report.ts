@@ -7,6 +7,7 @@ import { formatS3Uri, joinKey, parseS3Uri, type S3Location } from '../aws/s3-uri
 import { RESULT_FILE } from '../constants.js';
 import { scanLog } from '../report/log-scan.js';
 import type { JobReport, JobRunState, LogTail, FailureExcerpt } from '../report/model.js';
+import { cloudWatchLogGroupUrl } from '../report/links.js';
 import { groupOutputs } from '../report/outputs.js';
 import { errorMessage } from '../util/errors.js';
 
@@ -85,6 +86,7 @@ export interface CollectParams {
   run: JobRun;
   logUri: string;
   outputUri?: string;
+  cloudWatchLogGroup?: string;
   tailLines: number;
   endedByAction?: JobReport['endedByAction'];
   waitedSeconds: number;
@@ -159,6 +161,11 @@ export async function collectReport(p: CollectParams): Promise<JobReport> {
     failure: run.state === 'SUCCESS' ? undefined : (stderr?.failure ?? stdout?.failure),
     outputs,
     result,
-    links: { sparkUi: dashboard },
+    links: {
+      sparkUi: dashboard,
+      cloudWatch: p.cloudWatchLogGroup
+        ? cloudWatchLogGroupUrl(p.base.region, p.cloudWatchLogGroup)
+        : undefined,
+    },
   };
 }

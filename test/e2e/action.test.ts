@@ -74,6 +74,7 @@ describe('the action, end to end on the local stack', () => {
         'output-uri': `s3://${bucket}/results/run1`,
         'script-args': '--n-variants\n1000',
         tags: 'team=genomics',
+        'cloudwatch-log-group': '/aws/emr-serverless/hail-ci',
       },
       env: awsEnv(),
     });
@@ -99,12 +100,17 @@ describe('the action, end to end on the local stack', () => {
     const props = body.configurationOverrides?.applicationConfiguration?.[0]?.properties;
     expect(props?.['spark.kryo.registrator']).toBe('is.hail.kryo.HailKryoRegistrator');
     expect(body.executionTimeoutMinutes).toBe(120);
+    expect(body.configurationOverrides?.monitoringConfiguration?.cloudWatchLoggingConfiguration).toEqual({
+      enabled: true,
+      logGroupName: '/aws/emr-serverless/hail-ci',
+    });
     expect(body.tags).toMatchObject({ team: 'genomics', 'github-repository': 'genomics-lab/gwas' });
     expect(body.clientToken).toMatch(/^[0-9a-f]{64}$/);
 
     // The summary: outcome, the grouped outputs, the escaped stdout tail, the script saw its env.
     expect(r.summary).toMatch(/SUCCESS|Succeeded/i);
     expect(r.summary).toContain('gwas.ht');
+    expect(r.summary).toContain('#logsV2:log-groups/log-group/$252Faws$252Femr-serverless$252Fhail-ci');
     expect(r.summary).toContain('summary.tsv');
     expect(r.summary).toContain('1.2e-9'); // from _action_result.json
     expect(r.summary).toContain('&lt;b&gt;not bold&lt;/b&gt;');

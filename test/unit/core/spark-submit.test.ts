@@ -78,6 +78,18 @@ describe('buildStartJobRunRequest', () => {
     });
   });
 
+  it('adds CloudWatch logging beside the S3 logs only when a log group is given', () => {
+    const plain = buildStartJobRunRequest(params).configurationOverrides?.monitoringConfiguration;
+    expect(plain?.cloudWatchLoggingConfiguration).toBeUndefined();
+    const cw = buildStartJobRunRequest({ ...params, cloudWatchLogGroup: '/aws/emr-serverless/hail' })
+      .configurationOverrides?.monitoringConfiguration;
+    expect(cw?.cloudWatchLoggingConfiguration).toEqual({
+      enabled: true,
+      logGroupName: '/aws/emr-serverless/hail',
+    });
+    expect(cw?.s3MonitoringConfiguration?.logUri).toBe('s3://b/p/logs/');
+  });
+
   it('ships py-files with --py-files', () => {
     const req = buildStartJobRunRequest({
       ...params,

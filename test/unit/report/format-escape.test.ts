@@ -7,7 +7,12 @@ import {
   formatUtc,
   formatUtcTime,
 } from '../../../src/report/format.js';
-import { commitUrl, emrJobRunConsoleUrl, s3ConsoleUrl } from '../../../src/report/links.js';
+import {
+  cloudWatchLogGroupUrl,
+  commitUrl,
+  emrJobRunConsoleUrl,
+  s3ConsoleUrl,
+} from '../../../src/report/links.js';
 
 describe('escape', () => {
   it('escapes HTML', () => {
@@ -70,6 +75,12 @@ describe('links', () => {
       'https://s3.console.aws.amazon.com/s3/buckets/b?prefix=logs/run/&region=us-east-1',
     );
     expect(s3ConsoleUrl('https://x', 'us-east-1')).toBeUndefined();
+  });
+
+  it('builds a CloudWatch log group link in the doubly encoded form the console uses', () => {
+    expect(cloudWatchLogGroupUrl('eu-west-1', '/aws/emr-serverless')).toBe(
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Faws$252Femr-serverless',
+    );
   });
 
   it('builds EMR console and commit links', () => {
