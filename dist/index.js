@@ -68824,6 +68824,7 @@ function startJobRunCliCommand(req, quote) {
 
 ;// CONCATENATED MODULE: ./src/github-context.ts
 
+
 function readRunContext(env = process.env) {
     return {
         repository: env.GITHUB_REPOSITORY,
@@ -68871,6 +68872,17 @@ function actionTags(ctx) {
     if (ctx.runId)
         tags['github-run-id'] = `${ctx.runId}-${ctx.runAttempt ?? '1'}`;
     return tags;
+}
+/** The payload at GITHUB_EVENT_PATH; undefined when there is none or it is not JSON. */
+function readEventPayload(path) {
+    if (!path)
+        return undefined;
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/job-request.ts
@@ -75197,17 +75209,6 @@ function workflowRunUrl(ctx) {
     const server = ctx.serverUrl.replace(/\/+$/, '');
     return `${server}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt || '1'}`;
 }
-/** The payload at GITHUB_EVENT_PATH; undefined when there is none or it is not JSON. */
-function readEventPayload(path) {
-    if (!path)
-        return undefined;
-    try {
-        return JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
 /** Statuses that mean "this token may not comment here": told as a notice, not a warning. */
 function isPermissionStatus(status) {
     return status === 401 || status === 403 || status === 404;
@@ -75338,15 +75339,8 @@ async function publishReport(report, config, ctx, log) {
 }
 /** Visibility from the event payload the runner provides; unknown counts as public. */
 function repositoryIsPrivate(ctx) {
-    if (!ctx.eventPath)
-        return false;
-    try {
-        const event = JSON.parse((0,external_node_fs_.readFileSync)(ctx.eventPath, 'utf8'));
-        return event.repository?.private === true;
-    }
-    catch {
-        return false;
-    }
+    const event = readEventPayload(ctx.eventPath);
+    return event?.repository?.private === true;
 }
 
 ;// CONCATENATED MODULE: ./src/run/abort.ts

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { sha256Hex } from './util/hash.js';
 
 /** What the action needs to know about the workflow run it is part of (from the runner's env). */
@@ -64,4 +65,14 @@ export function actionTags(ctx: RunContext): Record<string, string> {
   if (ctx.sha) tags['github-sha'] = ctx.sha;
   if (ctx.runId) tags['github-run-id'] = `${ctx.runId}-${ctx.runAttempt ?? '1'}`;
   return tags;
+}
+
+/** The payload at GITHUB_EVENT_PATH; undefined when there is none or it is not JSON. */
+export function readEventPayload(path: string | undefined): unknown {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }

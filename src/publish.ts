@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import type { RunContext } from './github-context.js';
+import { readEventPayload, type RunContext } from './github-context.js';
 import type { Config } from './inputs.js';
 import { scriptAnnotation } from './report/annotations.js';
 import type { JobReport } from './report/model.js';
@@ -53,11 +52,6 @@ export async function publishReport(
 
 /** Visibility from the event payload the runner provides; unknown counts as public. */
 export function repositoryIsPrivate(ctx: RunContext): boolean {
-  if (!ctx.eventPath) return false;
-  try {
-    const event = JSON.parse(readFileSync(ctx.eventPath, 'utf8')) as { repository?: { private?: boolean } };
-    return event.repository?.private === true;
-  } catch {
-    return false;
-  }
+  const event = readEventPayload(ctx.eventPath) as { repository?: { private?: boolean } } | undefined;
+  return event?.repository?.private === true;
 }

@@ -5,9 +5,8 @@
 // calls sit in commentOnPullRequest, which never throws: a comment is a courtesy, and a missing
 // permission, a fork or an API outage must not fail a step whose job succeeded.
 
-import { readFileSync } from 'node:fs';
 import { getOctokit } from '@actions/github';
-import type { RunContext } from '../github-context.js';
+import { readEventPayload, type RunContext } from '../github-context.js';
 import { errorMessage } from '../util/errors.js';
 import type { JobReport } from './model.js';
 import { commentMarker, renderPrComment } from './summary.js';
@@ -113,16 +112,6 @@ export function workflowRunUrl(ctx: Pick<RunContext, 'serverUrl' | 'repository' 
   if (!ctx.repository || !ctx.runId) return undefined;
   const server = ctx.serverUrl.replace(/\/+$/, '');
   return `${server}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt || '1'}`;
-}
-
-/** The payload at GITHUB_EVENT_PATH; undefined when there is none or it is not JSON. */
-export function readEventPayload(path: string | undefined): unknown {
-  if (!path) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface CommentLog {

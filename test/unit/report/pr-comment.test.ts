@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startGitHubServer, type GitHubServer } from '../../fixtures/github-server.mjs';
-import type { RunContext } from '../../../src/github-context.js';
+import { readEventPayload, type RunContext } from '../../../src/github-context.js';
 import type { JobReport } from '../../../src/report/model.js';
 import {
   commentOnPullRequest,
   commentTarget,
   findOwnComment,
-  readEventPayload,
   workflowRunUrl,
 } from '../../../src/report/pr-comment.js';
 import { commentMarker } from '../../../src/report/summary.js';
