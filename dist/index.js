@@ -68080,7 +68080,7 @@ const DEFAULT_QUEUE_SIZE = 8;
 /**
  * Uploads a local file. Small files go in one PUT, large ones as a parallel multipart upload;
  * either way the object appears under its key only when complete, and a failed multipart upload
- * is aborted (no half object, no orphaned parts left billing).
+ * is aborted (no half object, no orphaned parts left billing), as is one cut short by `signal`.
  */
 async function uploadFile(s3, localPath, dest, opts = {}) {
     const upload = new lib_storage_dist_cjs/* Upload */._({
@@ -68096,7 +68096,16 @@ async function uploadFile(s3, localPath, dest, opts = {}) {
         queueSize: opts.queueSize ?? DEFAULT_QUEUE_SIZE,
         leavePartsOnError: false,
     });
-    await upload.done();
+    const stop = () => void upload.abort();
+    if (opts.signal?.aborted)
+        stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    try {
+        await upload.done();
+    }
+    finally {
+        opts.signal?.removeEventListener('abort', stop);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/aws/s3-uri.ts
@@ -68146,13 +68155,13 @@ async function planPlacement(localPath, prefix, area) {
  * Uploads a local file under its content hash, unless an object of the same size is already there
  * (the key is the hash, so same key and size means same bytes). The hash is also stored as metadata.
  */
-async function placeFile(s3, localPath, prefix, area) {
+async function placeFile(s3, localPath, prefix, area, signal) {
     const plan = await planPlacement(localPath, prefix, area);
     const loc = contentAddressedLocation(prefix, area, plan.sha256, (0,external_node_path_.basename)(localPath));
     const existing = await headObject(s3, loc);
     if (existing && existing.size === plan.size)
         return plan;
-    await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 } });
+    await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 }, signal });
     return { ...plan, uploadedBytes: plan.size };
 }
 
@@ -68163,12 +68172,12 @@ const AREA = 'artifacts';
  * Prebuilt artifacts: an s3:// URI is used as is; a workspace file is uploaded under its content
  * hash (skipped when already there). Source is `prebuilt` when nothing needed uploading.
  */
-async function placePrebuiltArtifacts(s3, prefix, jar, envArchive) {
+async function placePrebuiltArtifacts(s3, prefix, jar, envArchive, signal) {
     const place = async (a) => {
         if (a.kind === 's3')
             return { uri: a.uri, uploadedBytes: 0, local: false };
         const placed = s3
-            ? await placeFile(s3, a.file.path, prefix, AREA)
+            ? await placeFile(s3, a.file.path, prefix, AREA, signal)
             : await planPlacement(a.file.path, prefix, AREA);
         return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true };
     };
@@ -68411,7 +68420,7 @@ async function lookupCachedArtifacts(s3, cachePrefix, key) {
  * Uploads both files (hashed first, sha256 also put in object metadata), then writes manifest.json.
  * Overwriting an existing entry is harmless: the key is content-addressed.
  */
-async function storeArtifacts(s3, cachePrefix, key, paths, fields) {
+async function storeArtifacts(s3, cachePrefix, key, paths, fields, signal) {
     const where = cacheLocations(cachePrefix, key);
     const [jar, env] = await Promise.all([sha256File(paths.jarPath), sha256File(paths.envArchivePath)]);
     if (jar.size === 0 || env.size === 0)
@@ -68420,10 +68429,12 @@ async function storeArtifacts(s3, cachePrefix, key, paths, fields) {
         uploadFile(s3, paths.jarPath, where.jar, {
             contentType: 'application/java-archive',
             metadata: { sha256: jar.sha256 },
+            signal,
         }),
         uploadFile(s3, paths.envArchivePath, where.envArchive, {
             contentType: 'application/gzip',
             metadata: { sha256: env.sha256 },
+            signal,
         }),
     ]);
     const manifest = {
@@ -68708,7 +68719,7 @@ async function resolveHailArtifacts(o) {
             releaseLabel: o.releaseLabel,
             buildKind: compat.buildKind,
             builder: o.builder ?? defaultBuilder(env),
-        }));
+        }, o.signal));
         logger.info(`Hail artifacts: built and cached (${stored.jarUri}, ${stored.envArchiveUri})`);
         return {
             source: 'built',
@@ -76778,11 +76789,17 @@ function describeStateChange(run, previous, elapsedSeconds) {
 
 /** Gets the artifacts and uploads the script (side by side), then starts the job run (idempotently). */
 async function submit_submit(clients, config, ctx, app, compat, signal) {
+    const place = (path) => placeFile(clients.s3, path, config.s3Prefix, 'scripts', signal);
     const [artifacts, script, pyFiles] = await Promise.all([
         getArtifacts(clients, config, app, compat, ctx, signal),
-        placeFile(clients.s3, config.script.path, config.s3Prefix, 'scripts'),
-        Promise.all(config.pyFiles.map((f) => placeFile(clients.s3, f.path, config.s3Prefix, 'scripts'))),
-    ]);
+        place(config.script.path),
+        Promise.all(config.pyFiles.map((f) => place(f.path))),
+    ]).catch((err) => {
+        // Uploads cut short are aborted (no object under a final key); nothing has been submitted.
+        if (signal.aborted)
+            throw new Error('the workflow was cancelled while uploading; no job run was started');
+        throw err;
+    });
     setArtifactOutputs(artifacts);
     setOutput(Output.ScriptUri, script.uri);
     info(`Script ${config.script.relPath} -> ${script.uri}${script.uploadedBytes ? '' : ' (already there)'}`);
@@ -76863,7 +76880,7 @@ function jobOutputs(config, applicationId, jobRunId, logUri) {
 }
 async function getArtifacts(clients, config, app, compat, ctx, signal) {
     if (config.artifactsMode === 'prebuilt') {
-        return placePrebuiltArtifacts(clients.s3, config.s3Prefix, config.hailJar, config.hailEnvArchive);
+        return placePrebuiltArtifacts(clients.s3, config.s3Prefix, config.hailJar, config.hailEnvArchive, signal);
     }
     return resolveHailArtifacts({
         mode: config.artifactsMode,

@@ -24,11 +24,12 @@ export async function placePrebuiltArtifacts(
   prefix: S3Location,
   jar: ArtifactInput,
   envArchive: ArtifactInput,
+  signal?: AbortSignal,
 ): Promise<HailArtifacts> {
   const place = async (a: ArtifactInput) => {
     if (a.kind === 's3') return { uri: a.uri, uploadedBytes: 0, local: false };
     const placed = s3
-      ? await placeFile(s3, a.file.path, prefix, AREA)
+      ? await placeFile(s3, a.file.path, prefix, AREA, signal)
       : await planPlacement(a.file.path, prefix, AREA);
     return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true };
   };

@@ -34,11 +34,16 @@ export async function submit(
   compat: Compatibility,
   signal: AbortSignal,
 ): Promise<Submitted> {
+  const place = (path: string) => placeFile(clients.s3, path, config.s3Prefix, 'scripts', signal);
   const [artifacts, script, pyFiles] = await Promise.all([
     getArtifacts(clients, config, app, compat, ctx, signal),
-    placeFile(clients.s3, config.script.path, config.s3Prefix, 'scripts'),
-    Promise.all(config.pyFiles.map((f) => placeFile(clients.s3, f.path, config.s3Prefix, 'scripts'))),
-  ]);
+    place(config.script.path),
+    Promise.all(config.pyFiles.map((f) => place(f.path))),
+  ]).catch((err: unknown) => {
+    // Uploads cut short are aborted (no object under a final key); nothing has been submitted.
+    if (signal.aborted) throw new Error('the workflow was cancelled while uploading; no job run was started');
+    throw err;
+  });
   setArtifactOutputs(artifacts);
   core.setOutput(Output.ScriptUri, script.uri);
   core.info(
@@ -133,7 +138,13 @@ async function getArtifacts(
   signal: AbortSignal,
 ): Promise<HailArtifacts> {
   if (config.artifactsMode === 'prebuilt') {
-    return placePrebuiltArtifacts(clients.s3, config.s3Prefix, config.hailJar!, config.hailEnvArchive!);
+    return placePrebuiltArtifacts(
+      clients.s3,
+      config.s3Prefix,
+      config.hailJar!,
+      config.hailEnvArchive!,
+      signal,
+    );
   }
   return resolveHailArtifacts({
     mode: config.artifactsMode,

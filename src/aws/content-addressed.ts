@@ -42,11 +42,12 @@ export async function placeFile(
   localPath: string,
   prefix: S3Location,
   area: string,
+  signal?: AbortSignal,
 ): Promise<PlacedFile> {
   const plan = await planPlacement(localPath, prefix, area);
   const loc = contentAddressedLocation(prefix, area, plan.sha256, basename(localPath));
   const existing = await headObject(s3, loc);
   if (existing && existing.size === plan.size) return plan;
-  await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 } });
+  await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 }, signal });
   return { ...plan, uploadedBytes: plan.size };
 }

@@ -63,6 +63,8 @@ export interface UploadOptions {
   /** Multipart part size; parts go up in parallel (queueSize at a time). */
   partSize?: number;
   queueSize?: number;
+  /** Aborting stops the upload and aborts the multipart upload (the workflow was cancelled). */
+  signal?: AbortSignal;
 }
 
 // 16 MiB parts, 8 in flight: fast on a runner's network while buffering at most 128 MiB.
@@ -72,7 +74,7 @@ const DEFAULT_QUEUE_SIZE = 8;
 /**
  * Uploads a local file. Small files go in one PUT, large ones as a parallel multipart upload;
  * either way the object appears under its key only when complete, and a failed multipart upload
- * is aborted (no half object, no orphaned parts left billing).
+ * is aborted (no half object, no orphaned parts left billing), as is one cut short by `signal`.
  */
 export async function uploadFile(
   s3: S3Client,
@@ -93,5 +95,12 @@ export async function uploadFile(
     queueSize: opts.queueSize ?? DEFAULT_QUEUE_SIZE,
     leavePartsOnError: false,
   });
-  await upload.done();
+  const stop = () => void upload.abort();
+  if (opts.signal?.aborted) stop();
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    await upload.done();
+  } finally {
+    opts.signal?.removeEventListener('abort', stop);
+  }
 }

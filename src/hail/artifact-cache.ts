@@ -105,6 +105,7 @@ export async function storeArtifacts(
   key: string,
   paths: { jarPath: string; envArchivePath: string },
   fields: ManifestFields,
+  signal?: AbortSignal,
 ): Promise<StoredArtifacts> {
   const where = cacheLocations(cachePrefix, key);
   const [jar, env] = await Promise.all([sha256File(paths.jarPath), sha256File(paths.envArchivePath)]);
@@ -113,10 +114,12 @@ export async function storeArtifacts(
     uploadFile(s3, paths.jarPath, where.jar, {
       contentType: 'application/java-archive',
       metadata: { sha256: jar.sha256 },
+      signal,
     }),
     uploadFile(s3, paths.envArchivePath, where.envArchive, {
       contentType: 'application/gzip',
       metadata: { sha256: env.sha256 },
+      signal,
     }),
   ]);
   const manifest: Manifest = {

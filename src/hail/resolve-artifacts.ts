@@ -139,17 +139,24 @@ export async function resolveHailArtifacts(o: ResolveHailArtifactsOptions): Prom
       signal: o.signal,
     });
     const stored = await inGroup(logger, `Caching Hail artifacts under ${key}`, () =>
-      storeArtifacts(o.s3, o.prefix, key, built, {
-        inputs: inputs as unknown as Record<string, unknown>,
-        hail: o.hailVersion,
-        spark: compat.jarSpark,
-        scala: compat.scala,
-        python: compat.python,
-        java: compat.java,
-        releaseLabel: o.releaseLabel,
-        buildKind: compat.buildKind,
-        builder: o.builder ?? defaultBuilder(env),
-      }),
+      storeArtifacts(
+        o.s3,
+        o.prefix,
+        key,
+        built,
+        {
+          inputs: inputs as unknown as Record<string, unknown>,
+          hail: o.hailVersion,
+          spark: compat.jarSpark,
+          scala: compat.scala,
+          python: compat.python,
+          java: compat.java,
+          releaseLabel: o.releaseLabel,
+          buildKind: compat.buildKind,
+          builder: o.builder ?? defaultBuilder(env),
+        },
+        o.signal,
+      ),
     );
     logger.info(`Hail artifacts: built and cached (${stored.jarUri}, ${stored.envArchiveUri})`);
     return {

@@ -6,7 +6,8 @@ import {
   StartJobRunCommand,
   CreateApplicationCommand,
 } from '@aws-sdk/client-emr-serverless';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { startFaultProxy } from '../fixtures/fault-proxy.mjs';
 import { awsEnv, eventually, makeWorkspace, runAction } from './harness.js';
 import {
   control,
@@ -310,5 +311,54 @@ if attempt == 1:
     expect(r.stdout).toMatch(/role-duration-seconds/);
     expect(r.stdout).toContain(`job-run-id: ${jobRunId}`);
     expect(cancels(await requestsFor(app))).toHaveLength(0);
+  });
+});
+
+describe('cancelled uploads', () => {
+  it('SIGINT during a multipart upload aborts it: no object under the final key, no open upload, no job', async () => {
+    const bucket = await freshBucket();
+    const app = await seedApplication();
+    const workspace = makeWorkspace({
+      'job.py': QUICK_PY,
+      'build/hail-all-spark.jar': Buffer.alloc(40 * 1024 * 1024, 3), // 3 parts of 16 MiB
+      'build/pyspark_hail.tar.gz': 'env',
+    });
+    // Every part upload is held for 3 s, so the signal lands mid-upload.
+    const slow = await startFaultProxy({
+      target: process.env.LOCAL_S3_ENDPOINT!,
+      rate: 1,
+      kinds: ['delay'],
+      delayMs: 3000,
+      match: (req) => req.method === 'PUT' && req.path.includes('partNumber='),
+    });
+    try {
+      const r = await runAction({
+        workspace,
+        inputs: {
+          script: 'job.py',
+          's3-prefix': `s3://${bucket}/ci`,
+          'execution-role-arn': ROLE,
+          'application-id': app,
+          'hail-jar': 'build/hail-all-spark.jar',
+          'hail-env-archive': 'build/pyspark_hail.tar.gz',
+        },
+        env: awsEnv({ s3: slow.url }),
+        onSpawn: (child) => {
+          void eventually(() => slow.events.some((e) => e.action === 'delay'), 20_000).then(() =>
+            child.kill('SIGINT'),
+          );
+        },
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/the workflow was cancelled while uploading; no job run was started/);
+      const s3 = s3Client();
+      const artifacts = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'ci/artifacts/' }));
+      expect((artifacts.Contents ?? []).filter((o) => o.Key?.endsWith('.jar'))).toEqual([]);
+      const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      expect(open.Uploads ?? []).toEqual([]);
+      expect((await requestsFor(app)).map((q) => q.operation)).not.toContain('StartJobRun');
+    } finally {
+      await slow.close();
+    }
   });
 });
