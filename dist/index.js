@@ -76055,7 +76055,6 @@ class TailRing {
 }
 /**
  * Feed a log's bytes in chunks of any size; read the tail and the failure excerpt at any time.
- * A live tailer feeds only the bytes it has not fed before (see createLiveTail).
  */
 class LineScanner {
     tracker;
@@ -76251,54 +76250,6 @@ async function scanLog(source, opts) {
 function missingLogTail(uri) {
     return { uri, found: false, lines: [], totalLines: 0, totalBytes: 0, omittedLines: 0, omittedBytes: 0 };
 }
-// Bytes before the read position compared on each re-read to notice a rewritten log.
-const FINGERPRINT_BYTES = 256;
-/**
- * Follows a log that is re-uploaded whole as it grows: each update feeds only the bytes after the
- * previous read, so each line is returned once, and the last, incomplete line waits until it ends.
- */
-function createLiveTail(opts = {}) {
-    const maxLines = Math.max(1, opts.maxLinesPerUpdate ?? 1000);
-    let pending = [];
-    let consumed = 0;
-    let fingerprint = EMPTY;
-    const newScanner = () => new LineScanner({
-        name: opts.name ?? 'stderr',
-        tailLines: opts.tailLines,
-        maxLineChars: opts.maxLineChars,
-        onLine: (line) => pending.push(line),
-    });
-    let scanner = newScanner();
-    const take = (restarted) => {
-        const all = pending;
-        pending = [];
-        const skippedLines = Math.max(0, all.length - maxLines);
-        return { lines: skippedLines > 0 ? all.slice(skippedLines) : all, skippedLines, restarted };
-    };
-    return {
-        update(content) {
-            const buf = toBuffer(content);
-            const continues = buf.length >= consumed && buf.subarray(consumed - fingerprint.length, consumed).equals(fingerprint);
-            const restarted = !continues;
-            if (restarted) {
-                scanner = newScanner();
-                pending = [];
-                consumed = 0;
-            }
-            if (buf.length > consumed) {
-                scanner.push(buf.subarray(consumed));
-                consumed = buf.length;
-                fingerprint = Buffer.from(buf.subarray(Math.max(0, consumed - FINGERPRINT_BYTES), consumed));
-            }
-            return take(restarted);
-        },
-        finish() {
-            scanner.end();
-            return take(false);
-        },
-        state: () => scanner.state(),
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 // Turns a flat S3 listing under output-uri into one row per top-level entry, because a Hail table
@@ -76398,11 +76349,8 @@ async function findDriverLog(clients, jobPrefix, name) {
 async function readLog(clients, loc, name, tailLines) {
     const uri = formatS3Uri(loc);
     const stream = await openObjectStream(clients.s3, loc);
-    if (!stream) {
-        return {
-            tail: { uri, found: false, lines: [], totalLines: 0, totalBytes: 0, omittedLines: 0, omittedBytes: 0 },
-        };
-    }
+    if (!stream)
+        return { tail: missingLogTail(uri) };
     return scanLog(stream, { name, uri, tailLines });
 }
 /** Reads `<output-uri>/_action_result.json` when the job wrote one (a small JSON object). */

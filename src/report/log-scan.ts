@@ -162,7 +162,6 @@ class TailRing {
 
 /**
  * Feed a log's bytes in chunks of any size; read the tail and the failure excerpt at any time.
- * A live tailer feeds only the bytes it has not fed before (see createLiveTail).
  */
 export class LineScanner {
   private readonly tracker: FailureTracker;
@@ -375,83 +374,4 @@ export async function scanLog(
 /** The tail of a log object that does not exist (yet). */
 export function missingLogTail(uri: string): LogTail {
   return { uri, found: false, lines: [], totalLines: 0, totalBytes: 0, omittedLines: 0, omittedBytes: 0 };
-}
-
-export interface LiveTailUpdate {
-  /** Complete lines not returned before, oldest first (the newest maxLinesPerUpdate of them). */
-  lines: string[];
-  /** New lines left out because there were more than maxLinesPerUpdate. */
-  skippedLines: number;
-  /** The log no longer starts with what was read before (rewritten, a new attempt): read afresh. */
-  restarted: boolean;
-}
-
-export interface LiveTailOptions {
-  name?: LogName;
-  maxLineChars?: number;
-  maxLinesPerUpdate?: number;
-  tailLines?: number;
-}
-
-export interface LiveTail {
-  /** Give the whole log as read now; get the lines that completed since the last call. */
-  update(content: Buffer | Uint8Array | string): LiveTailUpdate;
-  /** The log is complete: returns its last line if it had no newline. */
-  finish(): LiveTailUpdate;
-  /** The scan of everything read so far (tail, failure excerpt found so far). */
-  state(): ScanState;
-}
-
-// Bytes before the read position compared on each re-read to notice a rewritten log.
-const FINGERPRINT_BYTES = 256;
-
-/**
- * Follows a log that is re-uploaded whole as it grows: each update feeds only the bytes after the
- * previous read, so each line is returned once, and the last, incomplete line waits until it ends.
- */
-export function createLiveTail(opts: LiveTailOptions = {}): LiveTail {
-  const maxLines = Math.max(1, opts.maxLinesPerUpdate ?? 1000);
-  let pending: string[] = [];
-  let consumed = 0;
-  let fingerprint = EMPTY;
-  const newScanner = (): LineScanner =>
-    new LineScanner({
-      name: opts.name ?? 'stderr',
-      tailLines: opts.tailLines,
-      maxLineChars: opts.maxLineChars,
-      onLine: (line) => pending.push(line),
-    });
-  let scanner = newScanner();
-
-  const take = (restarted: boolean): LiveTailUpdate => {
-    const all = pending;
-    pending = [];
-    const skippedLines = Math.max(0, all.length - maxLines);
-    return { lines: skippedLines > 0 ? all.slice(skippedLines) : all, skippedLines, restarted };
-  };
-
-  return {
-    update(content) {
-      const buf = toBuffer(content);
-      const continues =
-        buf.length >= consumed && buf.subarray(consumed - fingerprint.length, consumed).equals(fingerprint);
-      const restarted = !continues;
-      if (restarted) {
-        scanner = newScanner();
-        pending = [];
-        consumed = 0;
-      }
-      if (buf.length > consumed) {
-        scanner.push(buf.subarray(consumed));
-        consumed = buf.length;
-        fingerprint = Buffer.from(buf.subarray(Math.max(0, consumed - FINGERPRINT_BYTES), consumed));
-      }
-      return take(restarted);
-    },
-    finish() {
-      scanner.end();
-      return take(false);
-    },
-    state: () => scanner.state(),
-  };
 }

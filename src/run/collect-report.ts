@@ -5,7 +5,7 @@ import { getObjectText } from '../aws/s3-objects.js';
 import { listObjects, openObjectStream } from '../aws/s3-read.js';
 import { formatS3Uri, joinKey, parseS3Uri, type S3Location } from '../aws/s3-uri.js';
 import { RESULT_FILE } from '../constants.js';
-import { scanLog } from '../report/log-scan.js';
+import { missingLogTail, scanLog } from '../report/log-scan.js';
 import type { JobReport, JobRunState, LogTail, FailureExcerpt } from '../report/model.js';
 import { cloudWatchLogGroupUrl } from '../report/links.js';
 import { groupOutputs } from '../report/outputs.js';
@@ -54,11 +54,8 @@ async function readLog(
 ): Promise<{ tail: LogTail; failure?: FailureExcerpt }> {
   const uri = formatS3Uri(loc);
   const stream = await openObjectStream(clients.s3, loc);
-  if (!stream) {
-    return {
-      tail: { uri, found: false, lines: [], totalLines: 0, totalBytes: 0, omittedLines: 0, omittedBytes: 0 },
-    };
-  }
+  if (!stream) return { tail: missingLogTail(uri) };
+
   return scanLog(stream, { name, uri, tailLines });
 }
 

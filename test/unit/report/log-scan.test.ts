@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { extractFailureExcerpt } from '../../../src/report/excerpt.js';
-import { createLiveTail, LineScanner, missingLogTail, scanLog } from '../../../src/report/log-scan.js';
+import { LineScanner, missingLogTail, scanLog } from '../../../src/report/log-scan.js';
 import { chunked, logLines, readLog, SAMPLE_LOGS } from './sample-logs.js';
 
 const bytesOf = (lines: string[]): number => lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
@@ -211,37 +211,5 @@ describe('LineScanner', () => {
     ]);
     expect(s.state().lines).toEqual(['one', 'two', 'three']);
     expect(() => s.push('more')).toThrow(/after end/);
-  });
-});
-
-describe('createLiveTail', () => {
-  it('returns only new lines across re-reads of the whole log', () => {
-    const live = createLiveTail();
-    let log = 'a\nb\npartial';
-    expect(live.update(log)).toEqual({ lines: ['a', 'b'], skippedLines: 0, restarted: false });
-    log += ' line\nc\n';
-    expect(live.update(log).lines).toEqual(['partial line', 'c']);
-    expect(live.update(log).lines).toEqual([]); // read again, unchanged
-    log += 'Traceback (most recent call last):\n  File "gwas.py", line 3, in <module>\nKeyError: 1\nend';
-    expect(live.update(Buffer.from(log)).lines).toEqual([
-      'Traceback (most recent call last):',
-      '  File "gwas.py", line 3, in <module>',
-      'KeyError: 1',
-    ]);
-    expect(live.state().failure?.headline).toBe('KeyError: 1');
-    expect(live.finish().lines).toEqual(['end']);
-  });
-
-  it('starts over when the log was rewritten, and caps a large update', () => {
-    const live = createLiveTail({ maxLinesPerUpdate: 3 });
-    expect(live.update('one\ntwo\n').lines).toEqual(['one', 'two']);
-    expect(live.update('ONE\ntwo\nthree\n')).toEqual({
-      lines: ['ONE', 'two', 'three'],
-      skippedLines: 0,
-      restarted: true,
-    });
-    expect(live.update('x\n')).toMatchObject({ lines: ['x'], restarted: true });
-    const many = `x\n${Array.from({ length: 10 }, (_, i) => `n${i}`).join('\n')}\n`;
-    expect(live.update(many)).toEqual({ lines: ['n7', 'n8', 'n9'], skippedLines: 7, restarted: false });
   });
 });
