@@ -76452,6 +76452,7 @@ const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRe
 
 
 
+
 // EMR Serverless re-uploads the driver logs whole as they grow. Reading them every 5 s costs one
 // HEAD per log when nothing changed; a log whose gzip grows past the cap is left to the summary.
 const INTERVAL_MS = 5_000;
@@ -76473,7 +76474,30 @@ function startLiveLogs(clients, jobLogPrefix, log) {
     let lastRead = 0;
     let inFlight;
     let announcedMissing = false;
+    let attempt = 1; // the attempt whose logs are followed
+    let latestAttempt = 1; // the newest attempt GetJobRun reported
+    /**
+     * A retried job run (retry-max-attempts) writes a new set of driver logs: follow the newest once
+     * it appears (the layout of attempts is unverified, so the prefix is listed, as for the summary).
+     */
+    async function followNewestAttempt() {
+        if (latestAttempt <= attempt)
+            return;
+        let moved = false;
+        for (const t of logs) {
+            const loc = await findDriverLog(clients, prefix, t.name);
+            if (loc.key === t.loc.key)
+                continue;
+            Object.assign(t, { loc, printed: 0, etag: undefined, gaveUp: false });
+            moved = true;
+        }
+        if (!moved)
+            return; // the new attempt's logs are not there yet: look again next time
+        attempt = latestAttempt;
+        log.info(`Attempt ${attempt} started: following its driver logs`);
+    }
     async function readAll() {
+        await followNewestAttempt();
         let anyFound = false;
         for (const t of logs)
             anyFound = (await readOne(t)) || anyFound;
@@ -76512,6 +76536,7 @@ function startLiveLogs(clients, jobLogPrefix, log) {
     }
     return {
         onPoll(run) {
+            latestAttempt = Math.max(latestAttempt, run.attempt ?? 1);
             if (!ACTIVE.has(run.state ?? '') || inFlight || Date.now() - lastRead < INTERVAL_MS)
                 return;
             lastRead = Date.now();

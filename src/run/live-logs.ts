@@ -6,6 +6,7 @@ import { headObject } from '../aws/s3-objects.js';
 import { openObjectStream } from '../aws/s3-read.js';
 import { joinKey, parseS3Uri, type S3Location } from '../aws/s3-uri.js';
 import { errorMessage } from '../util/errors.js';
+import { findDriverLog } from './collect-report.js';
 
 export interface LiveLogger {
   info(msg: string): void;
@@ -43,8 +44,29 @@ export function startLiveLogs(clients: AwsClients, jobLogPrefix: string, log: Li
   let lastRead = 0;
   let inFlight: Promise<void> | undefined;
   let announcedMissing = false;
+  let attempt = 1; // the attempt whose logs are followed
+  let latestAttempt = 1; // the newest attempt GetJobRun reported
+
+  /**
+   * A retried job run (retry-max-attempts) writes a new set of driver logs: follow the newest once
+   * it appears (the layout of attempts is unverified, so the prefix is listed, as for the summary).
+   */
+  async function followNewestAttempt(): Promise<void> {
+    if (latestAttempt <= attempt) return;
+    let moved = false;
+    for (const t of logs) {
+      const loc = await findDriverLog(clients, prefix, t.name);
+      if (loc.key === t.loc.key) continue;
+      Object.assign(t, { loc, printed: 0, etag: undefined, gaveUp: false });
+      moved = true;
+    }
+    if (!moved) return; // the new attempt's logs are not there yet: look again next time
+    attempt = latestAttempt;
+    log.info(`Attempt ${attempt} started: following its driver logs`);
+  }
 
   async function readAll(): Promise<void> {
+    await followNewestAttempt();
     let anyFound = false;
     for (const t of logs) anyFound = (await readOne(t)) || anyFound;
     if (!anyFound && !announcedMissing) {
@@ -80,6 +102,7 @@ export function startLiveLogs(clients: AwsClients, jobLogPrefix: string, log: Li
 
   return {
     onPoll(run: JobRun): void {
+      latestAttempt = Math.max(latestAttempt, run.attempt ?? 1);
       if (!ACTIVE.has(run.state ?? '') || inFlight || Date.now() - lastRead < INTERVAL_MS) return;
       lastRead = Date.now();
       inFlight = readAll()

@@ -267,11 +267,13 @@ describe('re-attach and applications', () => {
 
 describe('attempts and credentials', () => {
   it('retry-max-attempts: reports each attempt and reads the logs of the last one', async () => {
-    const flaky = `import os, sys
+    const flaky = `import os, sys, time
 attempt = int(os.environ.get("EMR_FIXTURE_ATTEMPT", "1"))
-print(f"attempt {attempt} says hello")
+print(f"attempt {attempt} says hello", flush=True)
 if attempt == 1:
+    time.sleep(1)
     raise RuntimeError("transient failure on the first attempt")
+time.sleep(7)  # long enough for the live log reader (every 5 s) to follow this attempt
 `;
     const { app, workspace, inputs } = await setup(flaky);
     const r = await runAction({ workspace, inputs: { ...inputs, 'retry-max-attempts': '2' }, env: awsEnv() });
@@ -282,6 +284,9 @@ if attempt == 1:
     expect(r.summary).toContain('attempt 2 says hello'); // the last attempt's driver log
     expect(r.summary).not.toContain('attempt 1 says hello');
     expect(r.summary).toMatch(/Attempt/);
+    // Live logs moved on to the second attempt's driver log while it ran.
+    expect(r.stdout).toMatch(/Attempt 2 started: following its driver logs/);
+    expect(r.stdout.indexOf('attempt 2 says hello')).toBeGreaterThan(r.stdout.indexOf('Attempt 2 started'));
   });
 
   it('expired credentials mid-wait: says so, how to fix it, and keeps the job run in view', async () => {
