@@ -75397,8 +75397,9 @@ async function listObjects(s3, prefix, limit = 10_000) {
             ContinuationToken: token,
             MaxKeys: Math.min(1000, limit - objects.length),
         }));
-        for (const o of out.Contents ?? [])
-            objects.push({ key: o.Key ?? '', size: o.Size ?? 0 });
+        for (const o of out.Contents ?? []) {
+            objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified });
+        }
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token && objects.length < limit);
     return { objects, truncated: token !== undefined };
@@ -76320,6 +76321,7 @@ function groupOutputs(outputUri, objects) {
 
 
 
+
 /** `<logUri>/applications/<app>/jobs/<run>/`: the service's layout for one job run's logs. */
 function jobLogPrefix(logUri, applicationId, jobRunId) {
     const base = parseS3Uri(logUri);
@@ -76373,6 +76375,33 @@ async function readResult(clients, outputUri, log) {
     }
     return undefined;
 }
+// EMR Serverless uploads the driver logs periodically while a job runs and a last time as it
+// ends; that last upload may land after the job run reports its terminal state.
+const LOG_ARRIVAL_MS = 60_000;
+const LOG_ARRIVAL_POLL_MS = 2_000;
+// S3 and EMR clocks agree closely, and LastModified has one-second resolution.
+const CLOCK_SLACK_MS = 5_000;
+/**
+ * Waits (up to a minute) until the driver logs of a job run that ran have been written at or after
+ * its end: an earlier upload may lack the last lines, and with them the traceback.
+ */
+async function awaitFinalDriverLogs(clients, jobPrefix, endedAt, log, graceMs = LOG_ARRIVAL_MS) {
+    const deadline = Date.now() + graceMs;
+    const since = (endedAt?.getTime() ?? 0) - CLOCK_SLACK_MS;
+    let told = false;
+    for (;;) {
+        const { objects } = await listObjects(clients.s3, jobPrefix, 2_000);
+        const driver = objects.filter((o) => o.key.includes('/SPARK_DRIVER/'));
+        if (driver.some((o) => (o.lastModified?.getTime() ?? Infinity) >= since))
+            return true;
+        if (Date.now() >= deadline)
+            return false;
+        if (!told)
+            log.info('Waiting for the final driver logs to reach S3...');
+        told = true;
+        await sleep_sleep(LOG_ARRIVAL_POLL_MS);
+    }
+}
 /** Everything the summary shows, read after the job ended; each read degrades to "not available". */
 async function collectReport(p) {
     const { clients, run } = p;
@@ -76384,6 +76413,9 @@ async function collectReport(p) {
         p.log.warning(`Could not read ${what}: ${errorMessage(err)}`);
         return undefined;
     });
+    // Only a job run that started has driver logs to wait for.
+    if (run.startedAt)
+        await soft('the log prefix', () => awaitFinalDriverLogs(clients, prefix, run.endedAt, p.log));
     const [stdout, stderr, outputs, result, dashboard, attempts] = await Promise.all([
         soft('driver stdout', async () => readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines)),
         soft('driver stderr', async () => readLog(clients, await findDriverLog(clients, prefix, 'stderr'), 'stderr', p.tailLines)),

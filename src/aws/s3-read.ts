@@ -6,6 +6,7 @@ import type { S3Location } from './s3-uri.js';
 export interface ListedObject {
   key: string;
   size: number;
+  lastModified?: Date;
 }
 
 /** Lists objects under a prefix, up to `limit` (a Hail table can hold thousands of part files). */
@@ -25,7 +26,9 @@ export async function listObjects(
         MaxKeys: Math.min(1000, limit - objects.length),
       }),
     );
-    for (const o of out.Contents ?? []) objects.push({ key: o.Key ?? '', size: o.Size ?? 0 });
+    for (const o of out.Contents ?? []) {
+      objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified });
+    }
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
   } while (token && objects.length < limit);
   return { objects, truncated: token !== undefined };

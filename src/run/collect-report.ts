@@ -10,6 +10,7 @@ import type { JobReport, JobRunState, LogTail, FailureExcerpt } from '../report/
 import { cloudWatchLogGroupUrl } from '../report/links.js';
 import { groupOutputs } from '../report/outputs.js';
 import { errorMessage } from '../util/errors.js';
+import { sleep } from '../util/sleep.js';
 
 export interface ReportLogger {
   info(msg: string): void;
@@ -77,6 +78,38 @@ async function readResult(clients: AwsClients, outputUri: string, log: ReportLog
   return undefined;
 }
 
+// EMR Serverless uploads the driver logs periodically while a job runs and a last time as it
+// ends; that last upload may land after the job run reports its terminal state.
+const LOG_ARRIVAL_MS = 60_000;
+const LOG_ARRIVAL_POLL_MS = 2_000;
+// S3 and EMR clocks agree closely, and LastModified has one-second resolution.
+const CLOCK_SLACK_MS = 5_000;
+
+/**
+ * Waits (up to a minute) until the driver logs of a job run that ran have been written at or after
+ * its end: an earlier upload may lack the last lines, and with them the traceback.
+ */
+export async function awaitFinalDriverLogs(
+  clients: AwsClients,
+  jobPrefix: S3Location,
+  endedAt: Date | undefined,
+  log: ReportLogger,
+  graceMs = LOG_ARRIVAL_MS,
+): Promise<boolean> {
+  const deadline = Date.now() + graceMs;
+  const since = (endedAt?.getTime() ?? 0) - CLOCK_SLACK_MS;
+  let told = false;
+  for (;;) {
+    const { objects } = await listObjects(clients.s3, jobPrefix, 2_000);
+    const driver = objects.filter((o) => o.key.includes('/SPARK_DRIVER/'));
+    if (driver.some((o) => (o.lastModified?.getTime() ?? Infinity) >= since)) return true;
+    if (Date.now() >= deadline) return false;
+    if (!told) log.info('Waiting for the final driver logs to reach S3...');
+    told = true;
+    await sleep(LOG_ARRIVAL_POLL_MS);
+  }
+}
+
 export interface CollectParams {
   clients: AwsClients;
   base: Omit<JobReport, 'state' | 'logs' | 'links' | 'timings'>;
@@ -103,6 +136,9 @@ export async function collectReport(p: CollectParams): Promise<JobReport> {
       return undefined;
     });
 
+  // Only a job run that started has driver logs to wait for.
+  if (run.startedAt)
+    await soft('the log prefix', () => awaitFinalDriverLogs(clients, prefix, run.endedAt, p.log));
   const [stdout, stderr, outputs, result, dashboard, attempts] = await Promise.all([
     soft('driver stdout', async () =>
       readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines),

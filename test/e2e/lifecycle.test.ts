@@ -7,6 +7,7 @@ import {
   CreateApplicationCommand,
 } from '@aws-sdk/client-emr-serverless';
 import { ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { startEmrServer } from '../fixtures/emr-server.mjs';
 import { startFaultProxy } from '../fixtures/fault-proxy.mjs';
 import { awsEnv, eventually, makeWorkspace, runAction } from './harness.js';
 import {
@@ -364,6 +365,31 @@ describe('cancelled uploads', () => {
       expect((await requestsFor(app)).map((q) => q.operation)).not.toContain('StartJobRun');
     } finally {
       await slow.close();
+    }
+  });
+});
+
+describe('late logs', () => {
+  it('waits for driver logs that reach S3 after the job run ended, so the traceback is still reported', async () => {
+    // Its own server: the final log upload lands 3 s after the terminal state (the service's lag).
+    const late = await startEmrServer({
+      s3Endpoint: process.env.LOCAL_S3_ENDPOINT,
+      logsAfterTerminalMs: 3000,
+      logFlushMs: 60_000,
+    });
+    try {
+      // An early upload (at the start) is stale by the end: the action must wait for the last one.
+      const { app, workspace, inputs } = await setup(
+        'import time\nprint("started", flush=True)\ntime.sleep(7)\nraise SystemExit("late failure: <boom>")\n',
+      );
+      late.seedApplication({ applicationId: app, releaseLabel: 'emr-7.5.0', state: 'CREATED' });
+      const r = await runAction({ workspace, inputs, env: awsEnv({ emr: late.url }) });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/Waiting for the final driver logs to reach S3/);
+      expect(r.summary).toContain('late failure: &lt;boom&gt;');
+      expect(r.summary).not.toMatch(/stderr: not found/);
+    } finally {
+      await late.close();
     }
   });
 });
