@@ -68033,14 +68033,41 @@ function sha256Hex(data) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var lib_storage_dist_cjs = __nccwpck_require__(2358);
-;// CONCATENATED MODULE: ./src/aws/s3-objects.ts
-
-
-
+;// CONCATENATED MODULE: ./src/aws/errors.ts
+// Classifies AWS SDK errors: what is worth retrying, and what needs the user's attention.
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError']);
+const THROTTLE = /throttl|slowdown|toomanyrequests|requestlimitexceeded/i;
+/** An S3 GET/HEAD of a key that does not exist. */
 function isNotFound(err) {
     const e = err;
     return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
+function isExpiredCredentials(err) {
+    const e = err;
+    return EXPIRED.has(e?.name ?? '') || /security token .* expired|token has expired/i.test(e?.message ?? '');
+}
+/** Throttling, 5xx, resets and timeouts: a later call may well succeed. */
+function isTransient(err) {
+    const e = err;
+    if (!e || typeof e !== 'object')
+        return false;
+    const status = e.$metadata?.httpStatusCode ?? 0;
+    return (status >= 500 ||
+        status === 429 ||
+        THROTTLE.test(e.name ?? '') ||
+        NETWORK.has(e.name ?? '') ||
+        NETWORK.has(e.code ?? '') ||
+        // Some wrappers keep only the message (e.g. "SDK error wrapper for TimeoutError: read ECONNRESET").
+        /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError)\b/.test(e.message ?? '') ||
+        Boolean(e.$retryable));
+}
+
+;// CONCATENATED MODULE: ./src/aws/s3-objects.ts
+
+
+
+
 /** HEAD an object; undefined when it does not exist. */
 async function headObject(s3, loc) {
     try {
@@ -69134,6 +69161,7 @@ async function cacheEntryFor(config, compat, releaseLabel) {
 
 
 
+
 /** All input problems at once, so a user fixes them in one round. */
 class InputErrors extends Error {
     problems;
@@ -69146,8 +69174,6 @@ class InputErrors extends Error {
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const RESOURCE_ID = /^[0-9a-z]{1,64}$/;
 const APP_NAME = /^[A-Za-z0-9._/#-]{1,64}$/;
-const HAIL_VERSION = /^0\.2\.\d{1,3}$/;
-const RELEASE_LABEL = /^emr-(spark-)?\d+\.\d+\.\d+(-[a-z0-9-]+)?$/;
 // CloudWatch Logs group names: 1-512 of letters, digits and _ - / . #
 const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -69210,16 +69236,9 @@ function readInputs(get, env = process.env) {
         }
         return raw;
     });
-    const hailVersion = required(Input.HailVersion, (raw) => {
-        if (!HAIL_VERSION.test(raw))
-            throw new Error(`"${raw}" is not a Hail version like 0.2.134`);
-        return raw;
-    });
-    const releaseLabel = optional(Input.ReleaseLabel, (raw) => {
-        if (!RELEASE_LABEL.test(raw))
-            throw new Error(`"${raw}" is not an EMR release label like emr-7.5.0`);
-        return raw;
-    });
+    // The compatibility tables' own parsers: a version or label they do not know is refused here too.
+    const hailVersion = required(Input.HailVersion, (raw) => parseHailVersion(raw));
+    const releaseLabel = optional(Input.ReleaseLabel, (raw) => parseReleaseLabel(raw));
     const artifactsMode = check(Input.HailArtifacts, (raw) => {
         const v = (raw.trim() || 'auto');
         if (!['auto', 'build', 'prebuilt'].includes(v)) {
@@ -75386,6 +75405,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 
 
 
+
 /** Lists objects under a prefix, up to `limit` (a Hail table can hold thousands of part files). */
 async function listObjects(s3, prefix, limit = 10_000) {
     const objects = [];
@@ -75422,8 +75442,7 @@ async function openObjectStream(s3, loc, abortSignal) {
         return gunzip;
     }
     catch (err) {
-        const e = err;
-        if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404)
+        if (isNotFound(err))
             return undefined;
         throw err;
     }
@@ -76672,31 +76691,6 @@ async function waitForCancelled(clients, applicationId, jobRunId) {
             return run;
         await sleep_sleep(1_000);
     }
-}
-
-;// CONCATENATED MODULE: ./src/aws/errors.ts
-// Classifies AWS SDK errors: what is worth retrying, and what needs the user's attention.
-const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError']);
-const THROTTLE = /throttl|slowdown|toomanyrequests|requestlimitexceeded/i;
-function isExpiredCredentials(err) {
-    const e = err;
-    return EXPIRED.has(e?.name ?? '') || /security token .* expired|token has expired/i.test(e?.message ?? '');
-}
-/** Throttling, 5xx, resets and timeouts: a later call may well succeed. */
-function isTransient(err) {
-    const e = err;
-    if (!e || typeof e !== 'object')
-        return false;
-    const status = e.$metadata?.httpStatusCode ?? 0;
-    return (status >= 500 ||
-        status === 429 ||
-        THROTTLE.test(e.name ?? '') ||
-        NETWORK.has(e.name ?? '') ||
-        NETWORK.has(e.code ?? '') ||
-        // Some wrappers keep only the message (e.g. "SDK error wrapper for TimeoutError: read ECONNRESET").
-        /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError)\b/.test(e.message ?? '') ||
-        Boolean(e.$retryable));
 }
 
 ;// CONCATENATED MODULE: ./src/run/poll-schedule.ts

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Input } from './constants.js';
 import { parseS3Uri, type S3Location } from './aws/s3-uri.js';
+import { parseHailVersion, parseReleaseLabel } from './hail/versions.js';
 import { InputError } from './util/errors.js';
 import { parseBoolean, parseIntInRange, parseKeyValueLines, parseLines } from './util/parse.js';
 
@@ -64,8 +65,6 @@ export type GetInput = (name: string) => string;
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const RESOURCE_ID = /^[0-9a-z]{1,64}$/;
 const APP_NAME = /^[A-Za-z0-9._/#-]{1,64}$/;
-const HAIL_VERSION = /^0\.2\.\d{1,3}$/;
-const RELEASE_LABEL = /^emr-(spark-)?\d+\.\d+\.\d+(-[a-z0-9-]+)?$/;
 // CloudWatch Logs group names: 1-512 of letters, digits and _ - / . #
 const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -135,14 +134,9 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     }
     return raw;
   });
-  const hailVersion = required(Input.HailVersion, (raw) => {
-    if (!HAIL_VERSION.test(raw)) throw new Error(`"${raw}" is not a Hail version like 0.2.134`);
-    return raw;
-  });
-  const releaseLabel = optional(Input.ReleaseLabel, (raw) => {
-    if (!RELEASE_LABEL.test(raw)) throw new Error(`"${raw}" is not an EMR release label like emr-7.5.0`);
-    return raw;
-  });
+  // The compatibility tables' own parsers: a version or label they do not know is refused here too.
+  const hailVersion = required(Input.HailVersion, (raw) => parseHailVersion(raw));
+  const releaseLabel = optional(Input.ReleaseLabel, (raw) => parseReleaseLabel(raw));
   const artifactsMode = check(Input.HailArtifacts, (raw) => {
     const v = (raw.trim() || 'auto') as ArtifactsMode;
     if (!['auto', 'build', 'prebuilt'].includes(v)) {

@@ -12,6 +12,12 @@ const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpire
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError']);
 const THROTTLE = /throttl|slowdown|toomanyrequests|requestlimitexceeded/i;
 
+/** An S3 GET/HEAD of a key that does not exist. */
+export function isNotFound(err: unknown): boolean {
+  const e = err as SdkError;
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+
 export function isExpiredCredentials(err: unknown): boolean {
   const e = err as SdkError;
   return EXPIRED.has(e?.name ?? '') || /security token .* expired|token has expired/i.test(e?.message ?? '');

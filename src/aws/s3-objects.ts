@@ -1,17 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { isNotFound } from './errors.js';
 import type { S3Location } from './s3-uri.js';
 
 export interface ObjectHead {
   size: number;
   etag?: string;
   metadata: Record<string, string>;
-}
-
-function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
 
 /** HEAD an object; undefined when it does not exist. */

@@ -1,6 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { isNotFound } from './errors.js';
 import type { S3Location } from './s3-uri.js';
 
 export interface ListedObject {
@@ -53,8 +54,7 @@ export async function openObjectStream(
     pipeline(body, gunzip, () => undefined);
     return gunzip;
   } catch (err) {
-    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }
