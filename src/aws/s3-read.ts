@@ -36,6 +36,38 @@ export async function listObjects(
 }
 
 /**
+ * One level of a listing: the objects directly under `prefix` and the sub-"folders" (common
+ * prefixes up to the next `/`). At most `maxPages` requests, so a caller's cost stays bounded.
+ */
+export async function listLevel(
+  s3: S3Client,
+  prefix: S3Location,
+  maxPages = 1,
+): Promise<{ objects: ListedObject[]; prefixes: string[]; truncated: boolean }> {
+  const objects: ListedObject[] = [];
+  const prefixes: string[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const out = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: prefix.bucket,
+        Prefix: prefix.key,
+        Delimiter: '/',
+        ContinuationToken: token,
+      }),
+    );
+    pages++;
+    for (const o of out.Contents ?? []) {
+      objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified });
+    }
+    for (const p of out.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token && pages < maxPages);
+  return { objects, prefixes, truncated: token !== undefined };
+}
+
+/**
  * Streams an object's bytes, gunzipped when the key ends in .gz; undefined when it does not exist.
  * Nothing is buffered whole, so a gigabyte of driver log costs a few chunks of memory.
  */

@@ -10,7 +10,7 @@ import type { JobReport, JobRunState, LogTail, FailureExcerpt } from '../report/
 import { cloudWatchLogGroupUrl } from '../report/links.js';
 import { groupOutputs } from '../report/outputs.js';
 import { errorMessage } from '../util/errors.js';
-import { sleep } from '../util/sleep.js';
+import { awaitFinalDriverLogs, findDriverLog } from './driver-logs.js';
 
 export interface ReportLogger {
   info(msg: string): void;
@@ -24,27 +24,6 @@ export function jobLogPrefix(logUri: string, applicationId: string, jobRunId: st
     bucket: base.bucket,
     key: joinKey(base.key, 'applications', applicationId, 'jobs', jobRunId) + '/',
   });
-}
-
-/**
- * The driver log of the newest attempt. The layout of retried attempts is unverified, so the
- * prefix is listed and the SPARK_DRIVER/<name> key with the highest attempt number wins.
- */
-export async function findDriverLog(
-  clients: AwsClients,
-  jobPrefix: S3Location,
-  name: 'stdout' | 'stderr',
-): Promise<S3Location> {
-  const fallback = { bucket: jobPrefix.bucket, key: joinKey(jobPrefix.key, 'SPARK_DRIVER', `${name}.gz`) };
-  const { objects } = await listObjects(clients.s3, jobPrefix, 2_000);
-  let best: { key: string; attempt: number } | undefined;
-  for (const o of objects) {
-    if (!o.key.endsWith(`/SPARK_DRIVER/${name}.gz`)) continue;
-    const m = /(?:^|\/)attempts\/(\d+)\//.exec(o.key.slice(jobPrefix.key.length));
-    const attempt = m ? Number(m[1]) : 1;
-    if (!best || attempt > best.attempt) best = { key: o.key, attempt };
-  }
-  return best ? { bucket: jobPrefix.bucket, key: best.key } : fallback;
 }
 
 async function readLog(
@@ -76,38 +55,6 @@ async function readResult(clients: AwsClients, outputUri: string, log: ReportLog
     log.warning(`${RESULT_FILE} is not valid JSON; ignored`);
   }
   return undefined;
-}
-
-// EMR Serverless uploads the driver logs periodically while a job runs and a last time as it
-// ends; that last upload may land after the job run reports its terminal state.
-const LOG_ARRIVAL_MS = 60_000;
-const LOG_ARRIVAL_POLL_MS = 2_000;
-// S3 and EMR clocks agree closely, and LastModified has one-second resolution.
-const CLOCK_SLACK_MS = 5_000;
-
-/**
- * Waits (up to a minute) until the driver logs of a job run that ran have been written at or after
- * its end: an earlier upload may lack the last lines, and with them the traceback.
- */
-export async function awaitFinalDriverLogs(
-  clients: AwsClients,
-  jobPrefix: S3Location,
-  endedAt: Date | undefined,
-  log: ReportLogger,
-  graceMs = LOG_ARRIVAL_MS,
-): Promise<boolean> {
-  const deadline = Date.now() + graceMs;
-  const since = (endedAt?.getTime() ?? 0) - CLOCK_SLACK_MS;
-  let told = false;
-  for (;;) {
-    const { objects } = await listObjects(clients.s3, jobPrefix, 2_000);
-    const driver = objects.filter((o) => o.key.includes('/SPARK_DRIVER/'));
-    if (driver.some((o) => (o.lastModified?.getTime() ?? Infinity) >= since)) return true;
-    if (Date.now() >= deadline) return false;
-    if (!told) log.info('Waiting for the final driver logs to reach S3...');
-    told = true;
-    await sleep(LOG_ARRIVAL_POLL_MS);
-  }
 }
 
 export interface CollectParams {

@@ -6,7 +6,7 @@ import { headObject } from '../aws/s3-objects.js';
 import { openObjectStream } from '../aws/s3-read.js';
 import { joinKey, parseS3Uri, type S3Location } from '../aws/s3-uri.js';
 import { errorMessage } from '../util/errors.js';
-import { findDriverLog } from './collect-report.js';
+import { findDriverLog } from './driver-logs.js';
 
 export interface LiveLogger {
   info(msg: string): void;
