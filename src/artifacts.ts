@@ -1,8 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { placeFile, planPlacement } from './aws/content-addressed.js';
-import type { S3Location } from './aws/s3-uri.js';
+import { openS3Access } from './aws/s3-read.js';
+import { parseS3Uri, type S3Location } from './aws/s3-uri.js';
+import { Input } from './constants.js';
+import { unlistedHailMessage } from './hail/compat.js';
+import { JAR_BUILD_ENTRIES, jarBuildFrom, type GivenJar, type JarBuild } from './hail/jar-build.js';
+import { isListedHailVersion } from './hail/versions.js';
 import type { ArtifactInput } from './inputs.js';
 import type { ArtifactsSource } from './report/model.js';
+import { InputError } from './util/errors.js';
+import { openFileAccess, readZipEntries, ZipError } from './util/zip-read.js';
 
 export interface HailArtifacts {
   jarUri: string;
@@ -42,4 +49,55 @@ export async function placePrebuiltArtifacts(
     source: uploadedBytes > 0 ? 'uploaded' : 'prebuilt',
     uploadedBytes,
   };
+}
+
+/**
+ * What a prebuilt hail-jar says about its build (the Spark it was compiled for): read from the
+ * workspace file, or with a few ranged GETs from S3. Nothing is uploaded.
+ */
+export async function readJarBuild(s3: S3Client | undefined, jar: ArtifactInput): Promise<JarBuild> {
+  const wanted = (name: string) => JAR_BUILD_ENTRIES.includes(name);
+  try {
+    if (jar.kind === 'local') {
+      const file = await openFileAccess(jar.file.path);
+      try {
+        return jarBuildFrom(await readZipEntries(file, wanted));
+      } finally {
+        await file.close();
+      }
+    }
+    if (!s3) {
+      throw new InputError(
+        Input.HailJar,
+        `${jar.uri} is in S3, which a dry run does not read; give hail-jar as a workspace file to check ` +
+          `a Hail version newer than the table`,
+      );
+    }
+    const source = await openS3Access(s3, parseS3Uri(jar.uri));
+    if (!source) throw new InputError(Input.HailJar, `${jar.uri} does not exist`);
+    return jarBuildFrom(await readZipEntries(source, wanted));
+  } catch (err) {
+    if (err instanceof ZipError) {
+      const name = jar.kind === 'local' ? jar.file.relPath : jar.uri;
+      throw new InputError(Input.HailJar, `${name} is not a readable jar: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * For a Hail version newer than the table: the facts of the hail-jar given with it (read before
+ * any upload). Undefined for a listed version; refused (naming hail-version) without a hail-jar.
+ */
+export async function readGivenJar(
+  s3: S3Client | undefined,
+  config: { hailVersion: string; hailJar?: ArtifactInput; hailEnvArchive?: ArtifactInput },
+): Promise<GivenJar | undefined> {
+  if (isListedHailVersion(config.hailVersion)) return undefined;
+  if (!config.hailJar || !config.hailEnvArchive) {
+    throw new InputError(Input.HailVersion, unlistedHailMessage(config.hailVersion));
+  }
+  const jar = config.hailJar;
+  const name = jar.kind === 'local' ? jar.file.relPath : jar.uri;
+  return { build: await readJarBuild(s3, jar), name };
 }

@@ -3,11 +3,12 @@ import { hailBuildDir } from './action-paths.js';
 import { placePrebuiltArtifacts, type HailArtifacts } from './artifacts.js';
 import { planPlacement } from './aws/content-addressed.js';
 import { formatS3Uri } from './aws/s3-uri.js';
-import { requireCompatible } from './compatibility.js';
+import { releaseLabelFor, requireCompatible, requireReleaseFeatures } from './compatibility.js';
 import { Output } from './constants.js';
 import type { RunContext } from './github-context.js';
 import { cacheLocations } from './hail/artifact-cache.js';
-import { chooseReleaseLabel, type Compatibility } from './hail/compat.js';
+import type { Compatibility } from './hail/compat.js';
+import type { GivenJar } from './hail/jar-build.js';
 import { artifactKeyFor } from './hail/resolve-artifacts.js';
 import { startJobRunCliCommand } from './hail/spark-submit.js';
 import type { Config } from './inputs.js';
@@ -16,9 +17,10 @@ import { setArtifactOutputs } from './outputs.js';
 import { shellQuote } from './util/parse.js';
 
 /** Validates everything and prints the exact request and the equivalent CLI command, without any AWS call. */
-export async function dryRun(config: Config, ctx: RunContext): Promise<void> {
-  const releaseLabel = config.releaseLabel ?? chooseReleaseLabel(config.hailVersion);
-  const compat = requireCompatible(config.hailVersion, releaseLabel, 'X86_64');
+export async function dryRun(config: Config, ctx: RunContext, jar?: GivenJar): Promise<void> {
+  const releaseLabel = config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar);
+  requireReleaseFeatures(config, releaseLabel);
+  const compat = requireCompatible(config.hailVersion, releaseLabel, 'X86_64', undefined, jar);
   const applicationId = config.applicationId ?? `<application "${config.applicationName ?? 'new'}">`;
   const artifacts =
     config.artifactsMode === 'prebuilt'

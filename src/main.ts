@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
 import { resolveApplication, type ApplicationInfo } from './application.js';
 import { createClients, type AwsClients } from './aws/clients.js';
-import { requireCompatible } from './compatibility.js';
+import { readGivenJar } from './artifacts.js';
+import { releaseLabelFor, requireCompatible, requireReleaseFeatures } from './compatibility.js';
 import { Input, Output, State } from './constants.js';
 import { dryRun } from './dry-run.js';
 import { actionTags, clientToken, readRunContext, type RunContext } from './github-context.js';
-import { chooseReleaseLabel } from './hail/compat.js';
+import type { GivenJar } from './hail/jar-build.js';
 import { readInputs, type Config } from './inputs.js';
 import { actionLog as log } from './log.js';
 import { setFinalOutputs } from './outputs.js';
@@ -27,18 +28,22 @@ export async function run(): Promise<void> {
     const config = readInputs((name) => core.getInput(name));
     if (config.githubToken) core.setSecret(config.githubToken);
     const ctx = readRunContext();
-    // Refuse an impossible Hail/EMR pair before any AWS call when the release is already known.
-    if (config.releaseLabel) requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64');
-    if (config.dryRun) return await dryRun(config, ctx);
+    // What the given release cannot do is refused before any AWS call.
+    if (config.releaseLabel) requireReleaseFeatures(config, config.releaseLabel);
+    const clients = config.dryRun ? undefined : createClients(config.region!);
+    // A Hail version newer than the table is judged by its jar (read, never uploaded, here).
+    const jar = await readGivenJar(clients?.s3, config);
+    // Refuse an impossible Hail/EMR pair before any upload (for a listed Hail, before any AWS call).
+    if (config.releaseLabel) {
+      requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64', undefined, jar);
+    }
+    if (config.dryRun || !clients) return await dryRun(config, ctx, jar);
 
-    const clients = createClients(config.region!);
-    const app = await getApplication(clients, config, ctx);
-    const compat = requireCompatible(
-      config.hailVersion,
-      app.releaseLabel,
-      app.architecture,
-      config.applicationId ? Input.ApplicationId : Input.ApplicationName,
-    );
+    const app = await getApplication(clients, config, ctx, jar);
+    const from = config.applicationId ? Input.ApplicationId : Input.ApplicationName;
+    // Still before any upload: what the application's release (known only now) cannot do.
+    requireReleaseFeatures(config, app.releaseLabel, from);
+    const compat = requireCompatible(config.hailVersion, app.releaseLabel, app.architecture, from, jar);
     core.setOutput(Output.ApplicationId, app.applicationId);
     core.setOutput(Output.ReleaseLabel, app.releaseLabel);
 
@@ -93,11 +98,12 @@ async function getApplication(
   clients: AwsClients,
   config: Config,
   ctx: RunContext,
+  jar: GivenJar | undefined,
 ): Promise<ApplicationInfo> {
   const app = await resolveApplication(clients.emr, {
     applicationId: config.applicationId,
     applicationName: config.applicationName,
-    releaseLabelForNew: () => config.releaseLabel ?? chooseReleaseLabel(config.hailVersion),
+    releaseLabelForNew: () => config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar),
     clientToken: clientToken(ctx, `application:${config.applicationName}`, randomUUID),
     tags: actionTags(ctx),
     log,

@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { isNotFound } from './errors.js';
 import type { S3Location } from './s3-uri.js';
 
@@ -89,4 +89,32 @@ export async function openObjectStream(
     if (isNotFound(err)) return undefined;
     throw err;
   }
+}
+
+/** An S3 object as a random-access source (ranged GETs), for reading a few entries of a big zip. */
+export async function openS3Access(
+  s3: S3Client,
+  loc: S3Location,
+): Promise<{ size: number; read(offset: number, length: number): Promise<Buffer> } | undefined> {
+  let size: number;
+  try {
+    size = (await s3.send(new HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }))).ContentLength ?? 0;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  return {
+    size,
+    async read(offset, length) {
+      if (length <= 0) return Buffer.alloc(0);
+      const out = await s3.send(
+        new GetObjectCommand({
+          Bucket: loc.bucket,
+          Key: loc.key,
+          Range: `bytes=${offset}-${Math.min(size, offset + length) - 1}`,
+        }),
+      );
+      return Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
+    },
+  };
 }

@@ -2,14 +2,19 @@
 // wheel as is, with a Python newer than the image's shipped in the archive, only with a source
 // build, or not at all. Pure: no I/O, so it runs before any AWS call.
 
+import { InputError } from '../util/errors.js';
 import {
+  baseHailVersion,
   baseImageFor,
   compareLabels,
   compareVersions,
   EMR_RELEASES,
+  HAIL_FIRST_PATCH,
+  HAIL_LAST_PATCH,
   HAIL_RANGES,
   hailRangeFor,
   hailRangeLabel,
+  isListedHailVersion,
   KNOWN_HAIL_VERSIONS,
   majorMinor,
   parseArchitecture,
@@ -51,6 +56,8 @@ export interface Compatibility {
   /** 'system': the venv links to the image's own Python; else the CPython version built and shipped. */
   pythonBuild: string;
   java: string;
+  /** Set when Hail runs on a Java it does not support: Hail's own words, and what they mean here. */
+  javaCaveat?: string;
   os: OsFamily;
   buildKind: BuildKind;
   /** Image the build runs on, so Python and glibc match the runtime. */
@@ -74,10 +81,17 @@ const SPARK_34_ISSUE = 'hail-is/hail#13971';
 function sparkMismatch(version: string, jarSpark: string, rel: EmrRelease): string {
   const jarMinor = majorMinor(jarSpark);
   if (rel.sparkMinor === '3.4') {
-    return `${rel.label} runs Spark 3.4, which no Hail release supports and Hail cannot be built for (${SPARK_34_ISSUE})`;
+    return (
+      `${rel.label} runs Spark 3.4, which no Hail release targets and this action's recipes cannot build ` +
+      `Hail for (a patched source build is reported to work: ${SPARK_34_ISSUE})`
+    );
   }
   if (Number(rel.sparkMinor.split('.')[0]) >= 4) {
-    return `${rel.label} runs Spark ${rel.spark}, and no Hail release supports Spark 4`;
+    return (
+      `${rel.label} runs Spark ${rel.spark} (Scala ${rel.scala}), and no Hail release in this action's table ` +
+      `(0.2.${HAIL_FIRST_PATCH} to 0.2.${HAIL_LAST_PATCH}) supports Spark 4; a newer Hail built for Spark ` +
+      `${rel.sparkMinor} can be given as hail-jar and hail-env-archive (the action reads the jar's Spark version)`
+    );
   }
   const buildable = HAIL_RANGES.filter((r) => r.sourceBuild?.sparkMinor === rel.sparkMinor);
   if (buildable.length > 0) {
@@ -162,7 +176,36 @@ function assess(version: string, rel: EmrRelease): Assessment {
 let matrix: Map<string, Assessment[]> | undefined;
 function assessments(version: string): Assessment[] {
   matrix ??= new Map(KNOWN_HAIL_VERSIONS.map((v) => [v, EMR_RELEASES.map((rel) => assess(v, rel))]));
-  return matrix.get(version)!;
+  return matrix.get(baseHailVersion(version))!;
+}
+
+/** Hail's own warning on a Java it does not support, and what it means here; undefined on Java 11. */
+export function javaCaveat(hailVersion: string, java: string): string | undefined {
+  const range = hailRangeFor(hailVersion);
+  if (range.javaRule !== '11-only' || java === '11') return undefined;
+  const says = range.javaWarning!.replace('17.0.x', `${java}.0.x`);
+  if (range.javaWarning!.includes('not supported')) {
+    return (
+      `hail ${hailVersion} supports only Java 11 and runs here on Java ${java}, which Hail calls not ` +
+      `supported and says may lead to errors (it prints: "${says}")`
+    );
+  }
+  return (
+    `hail ${hailVersion} is tested only on Java 11 and runs here on Java ${java} (it prints: "${says}"; ` +
+    `from 0.2.137 on Hail calls any other Java not supported and says it may lead to errors)`
+  );
+}
+
+/** What to do with a Hail version newer than the table when its jar cannot be read. */
+export function unlistedHailMessage(hailVersion: string, releaseLabel?: string): string {
+  const on = releaseLabel ? ` on ${releaseLabel}` : '';
+  return (
+    `hail ${hailVersion} is newer than this action's table (0.2.${HAIL_FIRST_PATCH} to ` +
+    `0.2.${HAIL_LAST_PATCH}), so the Spark its jar was built for is not known. Either give hail-jar and ` +
+    `hail-env-archive built for it${on} (a workspace file or an s3:// object): the action reads the ` +
+    `jar's Spark version and checks it against the release's before any upload; or pin hail-version ` +
+    `to 0.2.${HAIL_LAST_PATCH} or older; or use a newer version of this action`
+  );
 }
 
 function verdictOf(version: string, releaseIndex: number): Verdict {
@@ -258,6 +301,9 @@ export function workingPairsSummary(filter: (v: Verdict) => boolean = (v) => v !
 export function checkCompatibility(input: CompatibilityInput): Compatibility {
   const hailVersion = parseHailVersion(input.hailVersion);
   const releaseLabel = parseReleaseLabel(input.releaseLabel);
+  if (!isListedHailVersion(hailVersion)) {
+    throw new InputError('hail-version', unlistedHailMessage(hailVersion, releaseLabel));
+  }
   const architecture = parseArchitecture(input.architecture ?? 'X86_64');
   const rel = releaseFor(releaseLabel);
   const releaseIndex = EMR_RELEASES.indexOf(rel);
@@ -273,6 +319,7 @@ export function checkCompatibility(input: CompatibilityInput): Compatibility {
     python: a.python,
     pythonBuild: a.pythonBuild,
     java: a.java,
+    javaCaveat: a.verdict === 'impossible' ? undefined : javaCaveat(hailVersion, a.java),
     os: rel.os,
     buildKind: a.buildKind,
     baseImage: baseImageFor(rel),
@@ -345,6 +392,7 @@ const PREFERENCE: readonly Verdict[] = ['compatible', 'needs-newer-python', 'nee
  */
 export function chooseReleaseLabel(hailVersion: string): string {
   const version = parseHailVersion(hailVersion);
+  if (!isListedHailVersion(version)) throw new InputError('hail-version', unlistedHailMessage(version));
   const rows = assessments(version);
   for (const wanted of PREFERENCE) {
     const labels = EMR_RELEASES.filter((_, i) => rows[i]!.verdict === wanted).map((r) => r.label);
@@ -372,7 +420,12 @@ export function compatibilityTableMarkdown(): string {
   const header = ['Hail', "jar's Spark", 'Scala', 'Python', 'Java', ...groups.map((g) => span(g.labels))];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   HAIL_RANGES.forEach((range, row) => {
-    const java = range.javaRule === '8-or-11' ? '8 or 11 only' : '8+ (17 warns)';
+    const java =
+      range.javaRule === '8-or-11'
+        ? '8 or 11 only'
+        : range.javaWarning!.includes('not supported')
+          ? '11 (17: "not supported, may lead to errors")'
+          : '11 (17: untested, Hail warns)';
     const cells = groups.map((g) => cellText(g.cells[row]!));
     lines.push(
       `| ${[hailRangeLabel(range), range.jarSpark, range.scala, `>= ${range.pythonMin}`, java, ...cells].join(' | ')} |`,

@@ -1,17 +1,21 @@
 // The facts: which Hail releases exist and what their jar and Python need, and what each EMR
 // Serverless release runs. Decisions over these tables live in compat.ts.
 //
-// Sources (checked 2026-08): Hail's own source at each tag (hail/Makefile SPARK_VERSION and
-// SCALA_VERSION defaults, build.gradle / build.mill, python/setup.py python_requires) and the
-// AWS "EMR Serverless <version>" release pages. Anything no primary source confirmed says
+// Sources (checked 2026-09): Hail's own source at each tag (hail/Makefile SPARK_VERSION and
+// SCALA_VERSION defaults, build.gradle / build.sc / build.mill, python/setup.py python_requires,
+// HailContext.scala / py4j_backend.py for the Java check) and the AWS "EMR Serverless <version>"
+// and "Amazon EMR release <version>" pages. Anything no primary source confirmed says
 // "unverified" beside it.
 
 import { InputError } from '../util/errors.js';
 
 export type Architecture = 'X86_64' | 'ARM64';
 export type OsFamily = 'al2' | 'al2023';
-/** '8-or-11': Hail refuses to start on any other Java. '17-warns': Java 17 only logs a warning. */
-export type JavaRule = '8-or-11' | '17-warns';
+/**
+ * '8-or-11': Hail refuses to start on any other Java (HailContext.checkJavaVersion is fatal).
+ * '11-only': Hail starts on any Java but supports only 11; on another it warns (javaWarning).
+ */
+export type JavaRule = '8-or-11' | '11-only';
 
 /** A run of Hail patch releases (0.2.first … 0.2.last) whose jar and Python needs are the same. */
 export interface HailRange {
@@ -23,6 +27,8 @@ export interface HailRange {
   /** setup.py python_requires minimum, major.minor. */
   readonly pythonMin: string;
   readonly javaRule: JavaRule;
+  /** For '11-only': what Hail itself prints at start on another Java (verbatim, Java 17 filled in). */
+  readonly javaWarning?: string;
   /**
    * A Spark major.minor that no Hail release targets but these tags can be built from source for.
    * Only Spark 3.2 (emr-6.6/6.7), known to work with `make install-on-cluster` on 0.2.100; the
@@ -34,6 +40,17 @@ export interface HailRange {
 
 export const HAIL_FIRST_PATCH = 97;
 export const HAIL_LAST_PATCH = 139;
+
+const TESTED_ON_11 = {
+  javaRule: '11-only',
+  javaWarning: 'Hail is tested against Java 11, found 17.0.x',
+} as const;
+const NOT_SUPPORTED_BUT_11 = {
+  javaRule: '11-only',
+  javaWarning:
+    'Hail was built and tested with Java 11. You are using Java 17.0.x which is not supported. ' +
+    'This may lead to errors. Consider installing Java 11 and setting the JAVA_HOME environment variable.',
+} as const;
 
 // SPARK_VERSION=3.2.1 is the value known to work (Hail checks major.minor only, so emr-6.6.0's 3.2.0 is fine).
 const SPARK_32_SOURCE_BUILD = { sparkMinor: '3.2', spark: '3.2.1', scala: '2.12.13' } as const;
@@ -52,11 +69,20 @@ export const HAIL_RANGES: readonly HailRange[] = [
   { first: 116, last: 120, jarSpark: '3.3.0', scala: '2.12.15', pythonMin: '3.8', javaRule: '8-or-11' },
   { first: 121, last: 126, jarSpark: '3.3.0', scala: '2.12.15', pythonMin: '3.9', javaRule: '8-or-11' },
   { first: 127, last: 130, jarSpark: '3.3.2', scala: '2.12.18', pythonMin: '3.9', javaRule: '8-or-11' },
-  { first: 131, last: 135, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.9', javaRule: '17-warns' },
-  { first: 136, last: 136, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.10', javaRule: '17-warns' },
-  // The Makefile says only "2.12" for Scala from 0.2.137 on.
-  { first: 137, last: 139, jarSpark: '3.5.3', scala: '2.12', pythonMin: '3.10', javaRule: '17-warns' },
+  // 0.2.131–0.2.136: HailContext.checkJavaVersion warns `Hail is tested against Java 11, found <v>`.
+  { first: 131, last: 135, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.9', ...TESTED_ON_11 },
+  { first: 136, last: 136, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.10', ...TESTED_ON_11 },
+  // The Makefile says only "2.12" for Scala from 0.2.137 on. From 0.2.137 the check moved to
+  // python/hail/backend/py4j_backend.py, in the words "not supported. This may lead to errors."
+  { first: 137, last: 139, jarSpark: '3.5.3', scala: '2.12', pythonMin: '3.10', ...NOT_SUPPORTED_BUT_11 },
 ];
+
+/**
+ * Published post-releases (tags in hail-is/hail; each changes only backports, not the Spark,
+ * Scala or Python of its base release, per its hail/version.mk and setup.py). They map to their
+ * base release's row.
+ */
+export const HAIL_POST_RELEASES: readonly string[] = ['0.2.127.post1', '0.2.130.post1'];
 
 /**
  * Where a release's Spark version comes from: its AWS release page, the shared notes (the ends of
@@ -76,6 +102,8 @@ export interface EmrRelease {
   readonly java: string;
   /** Other Java versions a job can select with JAVA_HOME. */
   readonly javaSelectable: readonly string[];
+  /** Scala binary version of the release's Spark: 2.12 on emr-6/7, 2.13 on emr-spark-8 (AWS pages). */
+  readonly scala: string;
 }
 
 function release(
@@ -88,7 +116,8 @@ function release(
   javaSelectable: readonly string[] = [],
 ): EmrRelease {
   const sparkMinor = /^(\d+\.\d+)/.exec(spark)![1]!;
-  return { label, spark, sparkMinor, sparkSource, os, python, java, javaSelectable };
+  const scala = Number(sparkMinor.split('.')[0]) >= 4 ? '2.13' : '2.12';
+  return { label, spark, sparkMinor, sparkSource, os, python, java, javaSelectable, scala };
 }
 
 // Spark 3.2 and 3.3 lines: Amazon Linux 2, Python 3.7, Java 8 (17 selectable from 6.11).
@@ -117,12 +146,19 @@ export const EMR_RELEASES: readonly EmrRelease[] = [
   release('emr-7.8.0', '3.5.4', 'aws-docs', 'al2023', '3.9', '17'),
   release('emr-7.9.0', '3.5.5', 'aws-docs', 'al2023', '3.9', '17'),
   release('emr-7.10.0', '3.5.5', 'aws-docs', 'al2023', '3.9', '17'),
-  // unverified: between 7.10.0 (3.5.5) and 7.13.0 (3.5.6, the upper end of the notes' 7.x range).
-  release('emr-7.11.0', '3.5.5–3.5.6', 'unverified', 'al2023', '3.9', '17'),
-  release('emr-7.12.0', '3.5.5–3.5.6', 'unverified', 'al2023', '3.9', '17'),
-  release('emr-7.13.0', '3.5.6', 'notes', 'al2023', '3.9', '17'),
-  // Spark 4: OS and Python unknown (AL2023 assumed, unverified).
-  release('emr-spark-8.0.0', '4.0.2', 'unverified', 'al2023', undefined, '17'),
+  // 7.11.0: the EMR Serverless 7.11.0 page; 7.12.0 and 7.13.0: the EMR release guide's Spark
+  // release history (3.5.6-amzn-1, 3.5.6-amzn-2).
+  release('emr-7.11.0', '3.5.6', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.12.0', '3.5.6', 'aws-docs', 'al2023', '3.9', '17'),
+  release('emr-7.13.0', '3.5.6', 'aws-docs', 'al2023', '3.9', '17'),
+  // unverified: the 7.14.0 release page (2026-09-08) lists Scala 2.12.18 and Python 3.9/3.11 but no
+  // Spark row was found; the notes say 3.5.8 (unverified). Spark 3.5 either way.
+  release('emr-7.14.0', '3.5.6–3.5.8', 'unverified', 'al2023', '3.9', '17'),
+  // Spark 4, Scala 2.13 (AWS: emr-spark-8.0.0 Scala 2.13.16, 8.1.0 Scala 2.13.17). AWS lists
+  // Python "3.11, 3.12, 3.13" (8.0.0's page) and "3.11, 3.13" (8.1.0's page); which one is the
+  // image's default `python3` is unverified: the lowest, 3.11, is assumed. AL2023 assumed (unverified).
+  release('emr-spark-8.0.0', '4.0.2', 'aws-docs', 'al2023', '3.11', '17'),
+  release('emr-spark-8.1.0', '4.1.1', 'aws-docs', 'al2023', '3.11', '17'),
 ];
 
 /**
@@ -132,6 +168,13 @@ export const EMR_RELEASES: readonly EmrRelease[] = [
  * Both are python.org source releases (existence of these exact tarballs unverified from here).
  */
 export const SHIPPED_PYTHON: Readonly<Record<OsFamily, string>> = { al2: '3.9.19', al2023: '3.10.14' };
+
+/** Job resiliency (StartJobRun `retryPolicy`) exists from this release on (AWS "Job resiliency" page). */
+export const FIRST_RETRY_POLICY_RELEASE = 'emr-7.1.0';
+
+export function supportsRetryPolicy(label: string): boolean {
+  return compareLabels(label, FIRST_RETRY_POLICY_RELEASE) >= 0;
+}
 
 /** The first release with a public EMR Serverless base image (custom images start at 6.9.0). */
 const FIRST_BASE_IMAGE_RELEASE = 'emr-6.9.0';
@@ -154,20 +197,45 @@ export function hailPatch(version: string): number {
   return Number(version.split('.')[2]);
 }
 
-/** Validates and normalises a Hail version ("0.2.136"); throws InputError naming `hail-version`. */
+/** "0.2.127.post1" -> "0.2.127": the release whose table row a post-release uses. */
+export function baseHailVersion(version: string): string {
+  return version.replace(/\.post\d+$/, '');
+}
+
+/** In the table (a listed release or one of its published post-releases), not merely well-formed. */
+export function isListedHailVersion(version: string): boolean {
+  const patch = hailPatch(version);
+  return patch >= HAIL_FIRST_PATCH && patch <= HAIL_LAST_PATCH;
+}
+
+/**
+ * Validates and normalises a Hail version ("0.2.136", "0.2.127.post1"); throws InputError naming
+ * `hail-version`. A version newer than the table is accepted here (isListedHailVersion says which):
+ * whether it can run is decided from its jar (compat.ts), not refused blindly.
+ */
 export function parseHailVersion(text: string, inputName = 'hail-version'): string {
-  const m = /^v?0\.2\.(\d+)$/.exec(text.trim());
+  const m = /^v?0\.2\.(\d+)(\.post\d+)?$/.exec(text.trim());
   if (!m) {
-    throw new InputError(inputName, `"${text}" is not a Hail version (expected 0.2.N, e.g. 0.2.135)`);
-  }
-  const patch = Number(m[1]);
-  if (patch < HAIL_FIRST_PATCH || patch > HAIL_LAST_PATCH) {
     throw new InputError(
       inputName,
-      `hail ${text.trim()} is not in this action's table; known: 0.2.${HAIL_FIRST_PATCH} to 0.2.${HAIL_LAST_PATCH}`,
+      `"${text}" is not a Hail version (expected 0.2.N or 0.2.N.postM, e.g. 0.2.135)`,
     );
   }
-  return `0.2.${patch}`;
+  const patch = Number(m[1]);
+  const version = `0.2.${patch}${m[2] ?? ''}`;
+  if (patch < HAIL_FIRST_PATCH) {
+    throw new InputError(
+      inputName,
+      `hail ${version} is older than this action's table; known: 0.2.${HAIL_FIRST_PATCH} to 0.2.${HAIL_LAST_PATCH}`,
+    );
+  }
+  if (m[2] && !HAIL_POST_RELEASES.includes(version)) {
+    throw new InputError(
+      inputName,
+      `hail ${version} is not a published post-release; known post-releases: ${HAIL_POST_RELEASES.join(', ')}`,
+    );
+  }
+  return version;
 }
 
 /** Validates a release label ("emr-7.5.0", "emr-spark-8.0.0"); throws InputError naming `release-label`. */
@@ -192,6 +260,7 @@ export function parseArchitecture(text: string, inputName = 'architecture'): Arc
   throw new InputError(inputName, `"${text}" is not an architecture (expected X86_64 or ARM64)`);
 }
 
+/** The table row of a listed version (a post-release uses its base release's row). */
 export function hailRangeFor(version: string): HailRange {
   const patch = hailPatch(version);
   const range = HAIL_RANGES.find((r) => patch >= r.first && patch <= r.last);
