@@ -20,9 +20,13 @@ py_minor() { echo "${1#*.}" | cut -d. -f1; }
 decide() {
   local hail="$1" label="$2" patch jar_minor jar_spark scala py_min rel_minor os py
   WHY=''
-  if [[ ! "$hail" =~ ^0\.2\.([0-9]+)$ ]]; then WHY="\"$hail\" is not a Hail version (0.2.N)"; return 1; fi
+  if [[ ! "$hail" =~ ^0\.2\.([0-9]+)(\.post[0-9]+)?$ ]]; then WHY="\"$hail\" is not a Hail version (0.2.N)"; return 1; fi
   patch="${BASH_REMATCH[1]}"
   if ((patch < 97 || patch > 139)); then WHY="hail $hail is not in the table (0.2.97 to 0.2.139)"; return 1; fi
+  # Published post-releases use their base release's row.
+  case "$hail" in
+    *.post*) case "$hail" in 0.2.127.post1 | 0.2.130.post1) ;; *) WHY="hail $hail is not a published post-release"; return 1 ;; esac ;;
+  esac
 
   # Hail: the jar's Spark and Scala, python_requires.
   if ((patch <= 109)); then jar_spark=3.1.3 scala=2.12.13 py_min=3.7
@@ -41,9 +45,10 @@ decide() {
     emr-6.6.0 | emr-6.7.0) rel_minor=3.2 os=al2 py=3.7 ;;
     emr-6.8.0 | emr-6.9.0 | emr-6.10.0 | emr-6.11.0) rel_minor=3.3 os=al2 py=3.7 ;;
     emr-6.12.0 | emr-6.13.0 | emr-6.14.0 | emr-6.15.0) rel_minor=3.4 os=al2 py=3.7 ;;
-    emr-7.[0-9].0 | emr-7.1[0-3].0) rel_minor=3.5 os=al2023 py=3.9 ;;
-    emr-spark-8.0.0) rel_minor=4.0 os=al2023 py='' ;;
-    *) WHY="$label is not in the table (emr-6.6.0 to emr-6.15.0, emr-7.0.0 to emr-7.13.0, emr-spark-8.0.0)"; return 1 ;;
+    emr-7.[0-9].0 | emr-7.1[0-4].0) rel_minor=3.5 os=al2023 py=3.9 ;;
+    emr-spark-8.0.0) rel_minor=4.0 os=al2023 py=3.11 ;;
+    emr-spark-8.1.0) rel_minor=4.1 os=al2023 py=3.11 ;;
+    *) WHY="$label is not in the table (emr-6.6.0 to emr-6.15.0, emr-7.0.0 to emr-7.14.0, emr-spark-8.0.0, emr-spark-8.1.0)"; return 1 ;;
   esac
 
   case "$label" in
@@ -56,7 +61,7 @@ decide() {
   elif [[ "$rel_minor" == 3.2 ]] && ((patch <= 109)); then
     DOCKERFILE=Dockerfile.source SPARK_VERSION=3.2.1 SCALA_VERSION=2.12.13
   else
-    WHY="hail $hail's jar is for Spark $jar_minor; $label runs Spark $rel_minor: no build can make them work"
+    WHY="hail $hail's jar is for Spark $jar_minor; $label runs Spark $rel_minor: no build this recipe makes can run there"
     WHY+=" (see the compatibility table in hail-build/README.md)"
     return 1
   fi

@@ -41,11 +41,12 @@ function span(labels: string[]): string {
 function requireSpark(input: UnlistedInput, hailVersion: string): string {
   const jar = input.jar;
   const name = input.jarName ? ` (${input.jarName})` : '';
+  const it = input.jarName ?? 'the jar';
   if (!jar) throw new InputError('hail-version', unlistedHailMessage(hailVersion, input.releaseLabel));
   if (jar.hailVersion && baseHailVersion(jar.hailVersion) !== baseHailVersion(hailVersion)) {
     throw new InputError(
       'hail-jar',
-      `${name.trim() || 'the jar'} is hail ${jar.hailVersion}'s jar, but hail-version is ${hailVersion}`,
+      `${it} is hail ${jar.hailVersion}'s jar, but hail-version is ${hailVersion}`,
     );
   }
   if (!jar.spark) {

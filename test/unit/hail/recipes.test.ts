@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { dockerBuildArgs, dockerfileFor } from '../../../src/hail/build.js';
 import { checkCompatibility, compatibilityTableMarkdown } from '../../../src/hail/compat.js';
-import { EMR_RELEASES, KNOWN_HAIL_VERSIONS } from '../../../src/hail/versions.js';
+import { EMR_RELEASES, HAIL_POST_RELEASES, KNOWN_HAIL_VERSIONS } from '../../../src/hail/versions.js';
 import { argName, execForm, parseDockerfile, referencedVariables, type Stage } from './dockerfile-parse.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -162,9 +162,11 @@ describe('hail-build scripts', () => {
 
 describe('build.sh agrees with the TypeScript decision', () => {
   const script = join(RECIPE_DIR, 'build.sh');
-  const pairs = KNOWN_HAIL_VERSIONS.flatMap((v) => EMR_RELEASES.map((r) => [v, r.label] as const));
+  // Every listed release and every published post-release (which maps to its base release's row).
+  const versions = [...KNOWN_HAIL_VERSIONS, ...HAIL_POST_RELEASES];
+  const pairs = versions.flatMap((v) => EMR_RELEASES.map((r) => [v, r.label] as const));
 
-  test(`for all ${KNOWN_HAIL_VERSIONS.length} x ${EMR_RELEASES.length} pairs (one bash process)`, () => {
+  test(`for all ${versions.length} x ${EMR_RELEASES.length} pairs (one bash process)`, () => {
     const loop =
       `source ${JSON.stringify(script)}\n` +
       'while read -r hail label; do\n' +
