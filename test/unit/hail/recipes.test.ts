@@ -2,7 +2,18 @@
 // through `bash -n`, and their decisions compared with the TypeScript tables.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { dockerBuildArgs, dockerfileFor } from '../../../src/hail/build.js';
@@ -151,6 +162,73 @@ describe('hail-build scripts', () => {
     expect(bashSyntax(text)).toEqual({ status: 0, stderr: '' });
     expect(text.startsWith('#!/usr/bin/env bash\n')).toBe(true);
     expect(text).toContain('set -euo pipefail');
+  });
+
+  test('the archive carries no second copy of the jar, only a link to where --jars puts it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'link-jar-'));
+    try {
+      // An environment as venv-pack packs it (paths relative to its root), the jar already removed.
+      const env = join(dir, 'env');
+      mkdirSync(join(env, 'lib/python3.9/site-packages/hail/backend'), { recursive: true });
+      writeFileSync(join(env, 'lib/python3.9/site-packages/hail/__init__.py'), '');
+      const archive = join(dir, 'pyspark_hail.tar.gz');
+      expect(spawnSync('tar', ['-czf', archive, '-C', env, 'lib']).status).toBe(0);
+      const r = spawnSync(
+        'bash',
+        [join(RECIPE_DIR, 'link-jar.sh'), archive, 'lib/python3.9/site-packages/'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+      // Unpacked as EMR does: ./environment in the working directory, where --jars puts the jar.
+      const work = join(dir, 'work');
+      mkdirSync(join(work, 'environment'), { recursive: true });
+      expect(spawnSync('tar', ['-xzf', archive, '-C', join(work, 'environment')]).status).toBe(0);
+      writeFileSync(join(work, 'hail-all-spark.jar'), 'the jar');
+      const link = join(work, 'environment/lib/python3.9/site-packages/hail/backend/hail-all-spark.jar');
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readFileSync(link, 'utf8')).toBe('the jar');
+      expect(realpathSync(link)).toBe(realpathSync(join(work, 'hail-all-spark.jar')));
+      expect(
+        readFileSync(join(work, 'environment/lib/python3.9/site-packages/hail/__init__.py'), 'utf8'),
+      ).toBe('');
+      // An archive that still carries the jar is refused.
+      writeFileSync(join(env, 'lib/python3.9/site-packages/hail/backend/hail-all-spark.jar'), 'copy');
+      expect(spawnSync('tar', ['-czf', archive, '-C', env, 'lib']).status).toBe(0);
+      const again = spawnSync(
+        'bash',
+        [join(RECIPE_DIR, 'link-jar.sh'), archive, 'lib/python3.9/site-packages'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(again.status).toBe(1);
+      expect(again.stderr).toContain(
+        'still carries lib/python3.9/site-packages/hail/backend/hail-all-spark.jar',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("pack-env.sh removes the wheel's jar before packing, links it, and imports hail with the image's pyspark", () => {
+    const text = read('pack-env.sh');
+    const order = [
+      'cp "$jar" "$out/hail-all-spark.jar"',
+      'rm "$jar"',
+      'venv-pack -p /opt/env',
+      '/link-jar.sh" "$out/pyspark_hail.tar.gz" "$site"',
+      'import pyspark, hail',
+    ];
+    const at = order.map((s) => text.indexOf(s));
+    expect(at.every((i) => i >= 0) ? at : order.filter((_, i) => at[i]! < 0)).toEqual(
+      [...at].sort((a, b) => a - b),
+    );
+    expect(text).toContain('PYTHONPATH="$spark_python:$py4j"');
+    expect(text).toContain('cp "$out/hail-all-spark.jar" "$workdir/hail-all-spark.jar"');
+    for (const df of ['Dockerfile.pypi', 'Dockerfile.source'])
+      expect(read(df)).toMatch(/COPY .*link-jar\.sh/);
   });
 
   test('a shipped Python is made relocatable: venv --copies, the stdlib copied in, venv-pack --python-prefix', () => {
