@@ -38,7 +38,8 @@ export function requireCompatible(
     );
   }
   if (compat.verdict !== 'compatible' || needsJarCheck(hailVersion)) once(compat.reason, core.info);
-  if (compat.javaCaveat) once(compat.javaCaveat, core.warning);
+  // A notice, not a warning: it holds on every emr-7 run, and only a Java 11 runtime would end it.
+  if (compat.javaCaveat) once(compat.javaCaveat, core.notice);
   return compat;
 }
 
