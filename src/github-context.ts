@@ -12,6 +12,7 @@ export interface RunContext {
   job?: string;
   action?: string; // the step's id, or the runner's generated name for it
   workflow?: string;
+  workflowRef?: string; // owner/repo/.github/workflows/x.yml@refs/heads/main
   eventName?: string;
   eventPath?: string;
   serverUrl: string;
@@ -30,6 +31,7 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     job: env.GITHUB_JOB,
     action: env.GITHUB_ACTION,
     workflow: env.GITHUB_WORKFLOW,
+    workflowRef: env.GITHUB_WORKFLOW_REF,
     eventName: env.GITHUB_EVENT_NAME,
     eventPath: env.GITHUB_EVENT_PATH,
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
