@@ -14,6 +14,7 @@ export interface RunContext {
   workflow?: string;
   workflowRef?: string; // owner/repo/.github/workflows/x.yml@refs/heads/main
   eventName?: string;
+  actor?: string;
   eventPath?: string;
   serverUrl: string;
   apiUrl: string;
@@ -33,6 +34,7 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     workflow: env.GITHUB_WORKFLOW,
     workflowRef: env.GITHUB_WORKFLOW_REF,
     eventName: env.GITHUB_EVENT_NAME,
+    actor: env.GITHUB_ACTOR,
     eventPath: env.GITHUB_EVENT_PATH,
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',

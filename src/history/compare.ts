@@ -1,13 +1,6 @@
-import type { HistoryEntry } from './record.js';
+import type { Delta, HistoryEntry } from '../report/model.js';
 
-export interface Delta {
-  base: HistoryEntry;
-  baseRef: string;
-  /** Percent change against the base run; undefined when either side lacks the figure or the base is 0. */
-  costPct?: number;
-  durationPct?: number;
-  vcpuPct?: number;
-}
+export type { Delta };
 
 const pct = (now: number | undefined, base: number | undefined) =>
   now === undefined || base === undefined || base === 0 ? undefined : ((now - base) / base) * 100;

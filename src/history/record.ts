@@ -1,7 +1,9 @@
 // One run of an analysis, as kept in S3: the full record is the object's body; the figures the
 // history table, the charts and the pull-request comparison need are also spelled in the object's
 // key, so a single LIST reads up to 1,000 runs without a GET per run.
-import type { JobReport, ResourceUse } from '../report/model.js';
+import type { HistoryEntry, JobReport, ResourceUse } from '../report/model.js';
+
+export type { HistoryEntry };
 import { estimateCost } from '../report/cost.js';
 
 export const HISTORY_RECORD_VERSION = 1;
@@ -29,22 +31,6 @@ export interface HistoryRecord {
   releaseLabel?: string;
   artifacts?: { jarUri: string; envArchiveUri: string; cacheKey?: string; source?: string };
   result?: Record<string, unknown>;
-}
-
-/** The part of a record its key carries: enough for the table, the charts and the comparison. */
-export interface HistoryEntry {
-  time: Date;
-  runId: string;
-  runAttempt: string;
-  runNumber?: string;
-  state: string;
-  costUsd?: number;
-  totalSeconds?: number;
-  billedVcpuHours?: number;
-  commit?: string; // the first 12 characters
-  pullRequest?: number;
-  ref?: string;
-  key: string;
 }
 
 export interface RecordContext {

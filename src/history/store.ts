@@ -31,19 +31,37 @@ export async function writeHistoryRecord(
   return { key };
 }
 
-/** The newest runs first, from at most `maxKeys` keys (one LIST request up to 1,000). */
+/**
+ * The newest runs first. One LIST of `firstPage` keys covers the table and the charts; when
+ * `enough` says the entries so far lack something (the base branch's last success), one more LIST
+ * of up to 1,000 keys continues. Never more than two requests, however long the history.
+ */
 export async function readHistory(
   s3: S3Client,
   folder: S3Location,
-  maxKeys = 1000,
+  opts: { firstPage?: number; enough?: (entries: readonly HistoryEntry[]) => boolean } = {},
 ): Promise<{ entries: HistoryEntry[]; requests: number }> {
-  const out = await s3.send(
-    new ListObjectsV2Command({ Bucket: folder.bucket, Prefix: folder.key, MaxKeys: maxKeys }),
-  );
   const entries: HistoryEntry[] = [];
-  for (const o of out.Contents ?? []) {
-    const e = o.Key ? parseHistoryObjectName(o.Key) : undefined;
-    if (e) entries.push(e);
-  }
-  return { entries, requests: 1 };
+  let token: string | undefined;
+  let requests = 0;
+  do {
+    const out = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: folder.bucket,
+        Prefix: folder.key,
+        MaxKeys: requests === 0 ? (opts.firstPage ?? FIRST_PAGE) : 1000,
+        ContinuationToken: token,
+      }),
+    );
+    requests++;
+    for (const o of out.Contents ?? []) {
+      const e = o.Key ? parseHistoryObjectName(o.Key) : undefined;
+      if (e) entries.push(e);
+    }
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token && requests < 2 && !(opts.enough?.(entries) ?? true));
+  return { entries, requests };
 }
+
+// Enough for the table (30 rows) with room for records of other kinds in the folder.
+const FIRST_PAGE = 100;

@@ -1,23 +1,11 @@
 // The summary's "History" section: the analysis's last runs as a table and as two Mermaid charts
 // (GitHub renders `xychart-beta` from Markdown), and the comparison with the base branch.
-import { deltaHeadline, type Delta } from '../history/compare.js';
-import type { HistoryEntry } from '../history/record.js';
+import { deltaHeadline } from '../history/compare.js';
+import type { HistoryEntry, HistoryView } from './model.js';
 import { escapeInline } from './escape.js';
 import { formatDuration, formatUsd, formatUtc } from './format.js';
 
 export const HISTORY_ROWS = 30;
-
-export interface HistoryView {
-  /** Newest first; the current run included. */
-  entries: HistoryEntry[];
-  currentKey: string;
-  delta?: Delta;
-  /** True when the cost grew past the user's threshold. */
-  overThreshold?: boolean;
-  thresholdPct?: number;
-  /** Where the records live (s3:// URI), for people who want the raw data. */
-  folderUri: string;
-}
 
 function runLabel(e: HistoryEntry): string {
   return e.runNumber ? `#${e.runNumber}` : formatUtc(e.time).slice(0, 16);
