@@ -18,6 +18,9 @@ export interface HailArtifacts {
   cacheKey?: string;
   /** Artifact bytes sent to S3 by this run. */
   uploadedBytes: number;
+  /** Content hashes, where the action knows them (it hashed the files, or a cache manifest says). */
+  jarSha256?: string;
+  envArchiveSha256?: string;
 }
 
 const AREA = 'artifacts';
@@ -34,11 +37,11 @@ export async function placePrebuiltArtifacts(
   signal?: AbortSignal,
 ): Promise<HailArtifacts> {
   const place = async (a: ArtifactInput) => {
-    if (a.kind === 's3') return { uri: a.uri, uploadedBytes: 0, local: false };
+    if (a.kind === 's3') return { uri: a.uri, uploadedBytes: 0, local: false, sha256: undefined };
     const placed = s3
       ? await placeFile(s3, a.file.path, prefix, AREA, signal)
       : await planPlacement(a.file.path, prefix, AREA);
-    return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true };
+    return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true, sha256: placed.sha256 };
   };
   // Both in parallel: the jar and the archive are the two largest uploads of a run.
   const [j, e] = await Promise.all([place(jar), place(envArchive)]);
@@ -48,6 +51,8 @@ export async function placePrebuiltArtifacts(
     envArchiveUri: e.uri,
     source: uploadedBytes > 0 ? 'uploaded' : 'prebuilt',
     uploadedBytes,
+    jarSha256: j.sha256,
+    envArchiveSha256: e.sha256,
   };
 }
 

@@ -31,6 +31,9 @@ export enum Input {
   GithubToken = 'github-token',
   AwsRegion = 'aws-region',
   DryRun = 'dry-run',
+  History = 'history',
+  CostIncreaseThreshold = 'cost-increase-threshold',
+  FailOnCostIncrease = 'fail-on-cost-increase',
 }
 
 export enum Output {
@@ -48,6 +51,9 @@ export enum Output {
   Result = 'result',
   DurationSeconds = 'duration-seconds',
   EstimatedCostUsd = 'estimated-cost-usd',
+  CostChangePercent = 'cost-change-percent',
+  ProvenanceUri = 'provenance-uri',
+  ProvenancePath = 'provenance-path',
 }
 
 /** Saved with core.saveState for the post step (read back as STATE_<name>). */

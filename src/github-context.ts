@@ -12,7 +12,9 @@ export interface RunContext {
   job?: string;
   action?: string; // the step's id, or the runner's generated name for it
   workflow?: string;
+  workflowRef?: string; // owner/repo/.github/workflows/x.yml@refs/heads/main
   eventName?: string;
+  actor?: string;
   eventPath?: string;
   serverUrl: string;
   apiUrl: string;
@@ -30,7 +32,9 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     job: env.GITHUB_JOB,
     action: env.GITHUB_ACTION,
     workflow: env.GITHUB_WORKFLOW,
+    workflowRef: env.GITHUB_WORKFLOW_REF,
     eventName: env.GITHUB_EVENT_NAME,
+    actor: env.GITHUB_ACTOR,
     eventPath: env.GITHUB_EVENT_PATH,
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',

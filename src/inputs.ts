@@ -50,6 +50,11 @@ export interface Config {
   readonly githubToken?: string;
   readonly region?: string;
   readonly dryRun: boolean;
+  /** Keep a record of each run under `<s3-prefix>/history/` and show the analysis's history. */
+  readonly history: boolean;
+  /** Percent cost increase over the base branch that warns (or fails, with failOnCostIncrease). */
+  readonly costIncreaseThresholdPct?: number;
+  readonly failOnCostIncrease: boolean;
 }
 
 /** All input problems at once, so a user fixes them in one round. */
@@ -192,6 +197,13 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     return r || undefined;
   });
   const dryRun = bool(Input.DryRun);
+  const history = check(Input.History, (raw) => parseBoolean(raw || 'true'));
+  const costIncreaseThresholdPct = optional(Input.CostIncreaseThreshold, (raw) => {
+    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    if (!m) throw new Error(`"${raw}" is not a percentage (for example 25 or 25%)`);
+    return Number(m[1]);
+  });
+  const failOnCostIncrease = bool(Input.FailOnCostIncrease);
 
   // Rules that tie inputs together; skipped for an input already refused, to avoid a cascade.
   const refused = new Set(problems.map((p) => p.input));
@@ -242,6 +254,14 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
       ),
     );
   }
+  if (failOnCostIncrease && costIncreaseThresholdPct === undefined) {
+    problems.push(new InputError(Input.FailOnCostIncrease, 'needs cost-increase-threshold'));
+  }
+  if (history === false && costIncreaseThresholdPct !== undefined) {
+    problems.push(
+      new InputError(Input.CostIncreaseThreshold, 'needs history: true (the comparison reads the history)'),
+    );
+  }
   if (problems.length > 0) throw new InputErrors(problems);
 
   const mode: ArtifactsMode =
@@ -278,6 +298,9 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     githubToken,
     region,
     dryRun: dryRun!,
+    history: history!,
+    costIncreaseThresholdPct,
+    failOnCostIncrease: failOnCostIncrease!,
   });
 }
 

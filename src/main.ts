@@ -15,6 +15,7 @@ import { publishReport } from './publish.js';
 import type { JobReport } from './report/model.js';
 import { installAbortHandlers } from './run/abort.js';
 import { collectReport } from './run/collect-report.js';
+import { costIncreaseMessage, keepRecords } from './run/keep-records.js';
 import { startLiveLogs } from './run/live-logs.js';
 import { settle } from './run/settle.js';
 import { waitForJobRun } from './run/wait.js';
@@ -84,9 +85,13 @@ export async function run(): Promise<void> {
       waitedSeconds: (Date.now() - waitStart) / 1000,
       log,
     });
+    await keepRecords(clients, config, ctx, report, submitted.made, log);
     setFinalOutputs(report, config);
     await publishReport(report, config, ctx, log);
+    const costUp = costIncreaseMessage(report);
     if (report.state !== 'SUCCESS') core.setFailed(`${FAILURE_PREFIX} ${failureLine(report)}`);
+    else if (costUp && config.failOnCostIncrease) core.setFailed(`${FAILURE_PREFIX} ${costUp}`);
+    else if (costUp) core.warning(costUp, { title: 'Cost increase' });
   } catch (err) {
     core.setFailed(`${FAILURE_PREFIX} ${errorMessage(err)}`);
   } finally {

@@ -13,8 +13,12 @@ import type { Config } from './inputs.js';
 import { jobNameFor, jobRequestFor, logUriFor } from './job-request.js';
 import { actionLog as log } from './log.js';
 import { setArtifactOutputs } from './outputs.js';
+import type { ProvenanceInputs } from './provenance/provenance.js';
 import type { JobReport } from './report/model.js';
 import { jobLogPrefix } from './run/collect-report.js';
+
+/** What a run sent to S3 and EMR Serverless, as the provenance record keeps it. */
+export type RunMade = Pick<ProvenanceInputs, 'request' | 'script' | 'pyFiles' | 'artifacts'>;
 
 /** A job run the action is responsible for: started here, or re-attached to. */
 export interface Submitted {
@@ -23,6 +27,8 @@ export interface Submitted {
   logUri: string;
   logPrefix: string;
   reportBase: Omit<JobReport, 'state' | 'logs' | 'links' | 'timings'>;
+  /** What this run sent (absent on re-attach): the provenance record is made from it. */
+  made?: RunMade;
 }
 
 /** Gets the artifacts and uploads the script (side by side), then starts the job run (idempotently). */
@@ -59,6 +65,21 @@ export async function submit(
   await ensureApplicationReady(clients.emr, app, config.applicationStartTimeoutMinutes, log, signal);
   if (signal.aborted) throw new Error('the workflow was cancelled before the job run was submitted');
 
+  const made: RunMade = {
+    request,
+    script: { path: config.script.relPath, uri: script.uri, sha256: script.sha256 },
+    pyFiles: config.pyFiles.map((f, i) => ({
+      path: f.relPath,
+      uri: pyFiles[i]!.uri,
+      sha256: pyFiles[i]!.sha256,
+    })),
+    artifacts: {
+      jar: { uri: artifacts.jarUri, sha256: artifacts.jarSha256 },
+      envArchive: { uri: artifacts.envArchiveUri, sha256: artifacts.envArchiveSha256 },
+      source: artifacts.source,
+      cacheKey: artifacts.cacheKey,
+    },
+  };
   const { jobRunId } = await startJobRun(clients.emr, request);
   // Saved at once: from here on the post step can cancel this job run if main dies.
   saveJobState(clients, config, app.applicationId, jobRunId);
@@ -66,6 +87,7 @@ export async function submit(
   return {
     ...jobOutputs(config, app.applicationId, jobRunId, logUriFor(config)),
     state: 'SUBMITTED',
+    made,
     reportBase: {
       jobName: jobNameFor(config, ctx),
       applicationId: app.applicationId,
@@ -146,7 +168,7 @@ async function getArtifacts(
       signal,
     );
   }
-  return resolveHailArtifacts({
+  const resolved = await resolveHailArtifacts({
     mode: config.artifactsMode,
     s3: clients.s3,
     prefix: config.s3Prefix,
@@ -160,4 +182,9 @@ async function getArtifacts(
     logger: log,
     signal,
   });
+  return {
+    ...resolved,
+    jarSha256: resolved.manifest.files.jar.sha256,
+    envArchiveSha256: resolved.manifest.files.envArchive.sha256,
+  };
 }

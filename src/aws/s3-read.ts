@@ -8,6 +8,7 @@ export interface ListedObject {
   key: string;
   size: number;
   lastModified?: Date;
+  etag?: string;
 }
 
 /** Lists objects under a prefix, up to `limit` (a Hail table can hold thousands of part files). */
@@ -28,7 +29,7 @@ export async function listObjects(
       }),
     );
     for (const o of out.Contents ?? []) {
-      objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified });
+      objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified, etag: o.ETag });
     }
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
   } while (token && objects.length < limit);

@@ -49,6 +49,7 @@ export interface FailureExcerpt {
 export interface OutputObject {
   key: string; // full S3 key
   size: number;
+  etag?: string;
 }
 
 /** One top-level entry under output-uri: a file, or a directory such as a Hail `.ht`/`.mt`. */
@@ -67,6 +68,43 @@ export interface AttemptReport {
 }
 
 export type ArtifactsSource = 'cache-hit' | 'built' | 'prebuilt' | 'uploaded';
+
+/** The part of a record its key carries: enough for the table, the charts and the comparison. */
+export interface HistoryEntry {
+  time: Date;
+  runId: string;
+  runAttempt: string;
+  runNumber?: string;
+  state: string;
+  costUsd?: number;
+  totalSeconds?: number;
+  billedVcpuHours?: number;
+  commit?: string; // the first 12 characters
+  pullRequest?: number;
+  ref?: string;
+  key: string;
+}
+
+export interface Delta {
+  base: HistoryEntry;
+  baseRef: string;
+  /** Percent change against the base run; undefined when either side lacks the figure or the base is 0. */
+  costPct?: number;
+  durationPct?: number;
+  vcpuPct?: number;
+}
+
+export interface HistoryView {
+  /** Newest first; the current run included. */
+  entries: HistoryEntry[];
+  currentKey: string;
+  delta?: Delta;
+  /** True when the cost grew past the user's threshold. */
+  overThreshold?: boolean;
+  thresholdPct?: number;
+  /** Where the records live (s3:// URI), for people who want the raw data. */
+  folderUri: string;
+}
 
 export interface JobReport {
   jobName: string;
@@ -101,9 +139,19 @@ export interface JobReport {
   logUri?: string; // s3:// prefix of this job run's logs
   logs: { stdout?: LogTail; stderr?: LogTail };
   failure?: FailureExcerpt;
-  outputs?: { uri: string; entries: OutputEntry[]; truncated: boolean };
+  outputs?: {
+    uri: string;
+    entries: OutputEntry[];
+    truncated: boolean;
+    /** The listing itself (keys, sizes, ETags), for the provenance record. */
+    objects?: OutputObject[];
+  };
   /** The job's own `<output-uri>/_action_result.json`, when it wrote one. */
   result?: Record<string, unknown>;
+  /** The analysis's earlier runs and the comparison with the base branch (input `history`). */
+  history?: HistoryView;
+  /** `<output-uri>/_hail_run.json`, when it was written. */
+  provenanceUri?: string;
   links: {
     sparkUi?: { url: string; expiresAt: Date };
     cloudWatch?: string;

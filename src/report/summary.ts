@@ -9,6 +9,8 @@
 // except the log tails and the excerpt is bounded by construction (fields are clipped, tables capped);
 // the remaining budget goes to the excerpt first and then to the tails, which keep their last lines.
 
+import { deltaHeadline } from '../history/compare.js';
+import { renderHistorySection } from './history-section.js';
 import { estimateCost } from './cost.js';
 import { clip, escapeHtml, escapeInline } from './escape.js';
 import {
@@ -415,6 +417,8 @@ function links(ctx: Context): string | undefined {
     const url = s3ConsoleUrl(report.logUri, report.region, true);
     items.push(`${url ? `${link('Logs in the S3 console', url)}: ` : 'Logs: '}${code(report.logUri)}`);
   }
+  if (report.provenanceUri)
+    items.push(`How the outputs were made (provenance): ${code(report.provenanceUri)}`);
   const cw = report.links.cloudWatch;
   if (cw) items.push(/^https:\/\//.test(cw) ? link('CloudWatch logs', cw) : `CloudWatch logs: ${code(cw)}`);
   if (items.length === 0) return undefined;
@@ -472,6 +476,7 @@ function renderWith(ctx: Context, b: Budgets, compact: boolean): string {
     timings(r),
     resources(r),
     attempts(r),
+    compact || !r.history ? undefined : renderHistorySection(r.history),
     compact ? undefined : result(r),
     compact ? undefined : outputs(r),
     links(ctx),
@@ -561,6 +566,13 @@ export function renderPrComment(report: JobReport, opts: PrCommentOptions): stri
   }
   const top = [opts.marker, `### ${outcomeLabel(report)}: Hail job ${text(report.jobName)}`, ''];
   if (facts.length > 0) top.push(`${facts.join(' · ').replace(/^./, (c) => c.toUpperCase())}`, '');
+  const delta = report.history?.delta;
+  if (delta) {
+    const warn = report.history?.overThreshold
+      ? ` ⚠️ over the ${report.history.thresholdPct}% threshold`
+      : '';
+    top.push(`**Compared with the base branch:** ${text(deltaHeadline(delta))}${warn}`, '');
+  }
   const why = reason(report);
   if (why) top.push(why.replace(/^### Why it did not succeed\n\n/, ''), '');
   const bottom = refs.length > 0 ? ['', refs.join(' · ')] : [];

@@ -100,6 +100,7 @@ export async function collectReport(p: CollectParams): Promise<JobReport> {
             uri: p.outputUri!,
             entries: groupOutputs(p.outputUri!, listed.objects),
             truncated: listed.truncated,
+            objects: listed.objects.map(({ key, size, etag }) => ({ key, size, etag })),
           };
         })
       : undefined,

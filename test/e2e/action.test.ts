@@ -178,8 +178,12 @@ describe('the action, end to end on the local stack', () => {
       expect(second.code).toBe(0);
       expect(second.outputs['hail-artifacts-source']).toBe('prebuilt');
       expect(second.outputs['hail-jar-uri']).toBe(first.outputs['hail-jar-uri']);
+      // No artifact, no script: the only writes are the run's own records (history, provenance).
       const puts = recorder.requests.filter((q) => q.method === 'PUT' || q.method === 'POST');
-      expect(puts).toEqual([]); // no artifact, no script: only HEADs, GETs and listings
+      expect(puts.map((q) => q.path.split('?')[0]!.replace(/\/history\/.*/, '/history/…'))).toEqual(
+        expect.arrayContaining([`/${bucket}/ci/history/…`, `/${bucket}/results/cached/_hail_run.json`]),
+      );
+      expect(puts).toHaveLength(2);
       expect(recorder.requests.filter((q) => q.method === 'HEAD').length).toBeGreaterThanOrEqual(3);
     } finally {
       await recorder.close();

@@ -85,9 +85,11 @@ describe('hail-artifacts: auto', () => {
       expect(second.outputs['hail-artifacts-source']).toBe('cache-hit');
       expect(second.outputs['hail-jar-uri']).toBe(jarUri);
       expect(readFileSync(docker.log, 'utf8')).toBe(''); // docker was not even asked
-      const artifactWrites = recorder.requests.filter((q) => q.method !== 'GET' && q.method !== 'HEAD');
-      expect(artifactWrites).toEqual([]);
-      expect(recorder.requests.reduce((n, q) => n + q.bytes, 0)).toBe(0);
+      // The only write is the run's history record, never an artifact.
+      const writes = recorder.requests.filter((q) => q.method !== 'GET' && q.method !== 'HEAD');
+      expect(writes.map((q) => q.path)).toEqual([expect.stringMatching(/\/ci\/history\/[^/]+\/\d{13}~v1~/)]);
+      const artifactBytes = recorder.requests.filter((q) => !q.path.includes('/history/'));
+      expect(artifactBytes.reduce((n, q) => n + q.bytes, 0)).toBe(0);
       expect(second.summary).toMatch(/cache hit/i);
     } finally {
       await recorder.close();
