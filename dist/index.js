@@ -64248,7 +64248,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8537);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4056);
 // The action's main entry (dist/index.js): all logic lives in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -64258,7 +64258,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8537:
+/***/ 4056:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67420,598 +67420,8 @@ function createClients(region, env = process.env) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/constants.ts
-// Names of inputs, outputs and saved state: the only place these strings are spelled.
-var Input;
-(function (Input) {
-    Input["Script"] = "script";
-    Input["S3Prefix"] = "s3-prefix";
-    Input["ExecutionRoleArn"] = "execution-role-arn";
-    Input["ApplicationId"] = "application-id";
-    Input["ApplicationName"] = "application-name";
-    Input["ScriptArgs"] = "script-args";
-    Input["PyFiles"] = "py-files";
-    Input["HailVersion"] = "hail-version";
-    Input["ReleaseLabel"] = "release-label";
-    Input["HailArtifacts"] = "hail-artifacts";
-    Input["HailJar"] = "hail-jar";
-    Input["HailEnvArchive"] = "hail-env-archive";
-    Input["PythonRequirements"] = "python-requirements";
-    Input["SparkConf"] = "spark-conf";
-    Input["OutputUri"] = "output-uri";
-    Input["Name"] = "name";
-    Input["Tags"] = "tags";
-    Input["Wait"] = "wait";
-    Input["TimeoutMinutes"] = "timeout-minutes";
-    Input["ApplicationStartTimeoutMinutes"] = "application-start-timeout-minutes";
-    Input["CancelOnAbort"] = "cancel-on-abort";
-    Input["JobRunId"] = "job-run-id";
-    Input["RetryMaxAttempts"] = "retry-max-attempts";
-    Input["LogTailLines"] = "log-tail-lines";
-    Input["LiveLogs"] = "live-logs";
-    Input["CloudWatchLogGroup"] = "cloudwatch-log-group";
-    Input["CommentOnPr"] = "comment-on-pr";
-    Input["GithubToken"] = "github-token";
-    Input["AwsRegion"] = "aws-region";
-    Input["DryRun"] = "dry-run";
-})(Input || (Input = {}));
-var Output;
-(function (Output) {
-    Output["JobRunId"] = "job-run-id";
-    Output["ApplicationId"] = "application-id";
-    Output["State"] = "state";
-    Output["StateDetails"] = "state-details";
-    Output["LogUri"] = "log-uri";
-    Output["ScriptUri"] = "script-uri";
-    Output["HailJarUri"] = "hail-jar-uri";
-    Output["HailEnvArchiveUri"] = "hail-env-archive-uri";
-    Output["HailArtifactsSource"] = "hail-artifacts-source";
-    Output["ReleaseLabel"] = "release-label";
-    Output["OutputUri"] = "output-uri";
-    Output["Result"] = "result";
-    Output["DurationSeconds"] = "duration-seconds";
-    Output["EstimatedCostUsd"] = "estimated-cost-usd";
-})(Output || (Output = {}));
-/** Saved with core.saveState for the post step (read back as STATE_<name>). */
-var State;
-(function (State) {
-    State["JobRunId"] = "job-run-id";
-    State["ApplicationId"] = "application-id";
-    State["Region"] = "region";
-    State["CancelOnAbort"] = "cancel-on-abort";
-    /** 'true' once main has seen the job run end (or handed it off with wait: false). */
-    State["Finished"] = "finished";
-})(State || (State = {}));
-/** The file a job may write under output-uri to hand numbers to later steps. */
-const RESULT_FILE = '_action_result.json';
-
-;// CONCATENATED MODULE: ./src/util/errors.ts
-/** Every failure the action reports starts with this, so users can grep a log for it. */
-const FAILURE_PREFIX = 'hail-emr-serverless failed:';
-/** A problem with the user's inputs: reported before any AWS call. */
-class InputError extends Error {
-    input;
-    constructor(input, problem) {
-        super(`input \`${input}\`: ${problem}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-/** The message of anything thrown, including non-Error values. */
-function errorMessage(err) {
-    if (err instanceof Error)
-        return err.message;
-    if (typeof err === 'string')
-        return err;
-    try {
-        return JSON.stringify(err);
-    }
-    catch {
-        return String(err);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/hail/versions.ts
-// The facts: which Hail releases exist and what their jar and Python need, and what each EMR
-// Serverless release runs. Decisions over these tables live in compat.ts.
-//
-// Sources (checked 2026-08): Hail's own source at each tag (hail/Makefile SPARK_VERSION and
-// SCALA_VERSION defaults, build.gradle / build.mill, python/setup.py python_requires) and the
-// AWS "EMR Serverless <version>" release pages. Anything no primary source confirmed says
-// "unverified" beside it.
-
-const HAIL_FIRST_PATCH = 97;
-const HAIL_LAST_PATCH = 139;
-// SPARK_VERSION=3.2.1 is the value known to work (Hail checks major.minor only, so emr-6.6.0's 3.2.0 is fine).
-const SPARK_32_SOURCE_BUILD = { sparkMinor: '3.2', spark: '3.2.1', scala: '2.12.13' };
-const versions_HAIL_RANGES = [
-    {
-        first: 97,
-        last: 109,
-        jarSpark: '3.1.3',
-        scala: '2.12.13',
-        pythonMin: '3.7',
-        javaRule: '8-or-11',
-        sourceBuild: SPARK_32_SOURCE_BUILD,
-    },
-    { first: 110, last: 115, jarSpark: '3.3.0', scala: '2.12.13', pythonMin: '3.7', javaRule: '8-or-11' },
-    { first: 116, last: 120, jarSpark: '3.3.0', scala: '2.12.15', pythonMin: '3.8', javaRule: '8-or-11' },
-    { first: 121, last: 126, jarSpark: '3.3.0', scala: '2.12.15', pythonMin: '3.9', javaRule: '8-or-11' },
-    { first: 127, last: 130, jarSpark: '3.3.2', scala: '2.12.18', pythonMin: '3.9', javaRule: '8-or-11' },
-    { first: 131, last: 135, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.9', javaRule: '17-warns' },
-    { first: 136, last: 136, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.10', javaRule: '17-warns' },
-    // The Makefile says only "2.12" for Scala from 0.2.137 on.
-    { first: 137, last: 139, jarSpark: '3.5.3', scala: '2.12', pythonMin: '3.10', javaRule: '17-warns' },
-];
-function release(label, spark, sparkSource, os, python, java, javaSelectable = []) {
-    const sparkMinor = /^(\d+\.\d+)/.exec(spark)[1];
-    return { label, spark, sparkMinor, sparkSource, os, python, java, javaSelectable };
-}
-// Spark 3.2 and 3.3 lines: Amazon Linux 2, Python 3.7, Java 8 (17 selectable from 6.11).
-const versions_EMR_RELEASES = [
-    release('emr-6.6.0', '3.2.0', 'notes', 'al2', '3.7', '8'),
-    release('emr-6.7.0', '3.2.1', 'notes', 'al2', '3.7', '8'),
-    release('emr-6.8.0', '3.3.0', 'aws-docs', 'al2', '3.7', '8'),
-    // unverified: between 6.8.0 (3.3.0) and 6.10.0 (3.3.1).
-    release('emr-6.9.0', '3.3.0–3.3.1', 'unverified', 'al2', '3.7', '8'),
-    release('emr-6.10.0', '3.3.1', 'aws-docs', 'al2', '3.7', '8'),
-    release('emr-6.11.0', '3.3.2', 'aws-docs', 'al2', '3.7', '8', ['17']),
-    release('emr-6.12.0', '3.4.0', 'aws-docs', 'al2', '3.7', '8', ['17']),
-    release('emr-6.13.0', '3.4.1', 'aws-docs', 'al2', '3.7', '8', ['17']),
-    release('emr-6.14.0', '3.4.1', 'aws-docs', 'al2', '3.7', '8', ['17']),
-    release('emr-6.15.0', '3.4.1', 'aws-docs', 'al2', '3.7', '8', ['17']),
-    // Amazon Linux 2023, Python 3.9, Java 17.
-    release('emr-7.0.0', '3.5.0', 'aws-docs', 'al2023', '3.9', '17'),
-    release('emr-7.1.0', '3.5.0', 'aws-docs', 'al2023', '3.9', '17'),
-    // unverified: between 7.1.0 (3.5.0) and 7.3.0 (3.5.1).
-    release('emr-7.2.0', '3.5.0–3.5.1', 'unverified', 'al2023', '3.9', '17'),
-    release('emr-7.3.0', '3.5.1', 'aws-docs', 'al2023', '3.9', '17'),
-    release('emr-7.4.0', '3.5.2', 'aws-docs', 'al2023', '3.9', '17'),
-    release('emr-7.5.0', '3.5.2', 'aws-docs', 'al2023', '3.9', '17'),
-    release('emr-7.6.0', '3.5.3', 'aws-docs', 'al2023', '3.9', '17'),
-    release('emr-7.7.0', '3.5.3', 'aws-docs', 'al2023', '3.9', '17'),
-    release('emr-7.8.0', '3.5.4', 'aws-docs', 'al2023', '3.9', '17'),
-    release('emr-7.9.0', '3.5.5', 'aws-docs', 'al2023', '3.9', '17'),
-    release('emr-7.10.0', '3.5.5', 'aws-docs', 'al2023', '3.9', '17'),
-    // unverified: between 7.10.0 (3.5.5) and 7.13.0 (3.5.6, the upper end of the notes' 7.x range).
-    release('emr-7.11.0', '3.5.5–3.5.6', 'unverified', 'al2023', '3.9', '17'),
-    release('emr-7.12.0', '3.5.5–3.5.6', 'unverified', 'al2023', '3.9', '17'),
-    release('emr-7.13.0', '3.5.6', 'notes', 'al2023', '3.9', '17'),
-    // Spark 4: OS and Python unknown (AL2023 assumed, unverified).
-    release('emr-spark-8.0.0', '4.0.2', 'unverified', 'al2023', undefined, '17'),
-];
-/**
- * The CPython built and shipped inside the archive when Hail needs a newer Python than the image's.
- * AL2 gets 3.9 (enough for every Hail that runs on Spark 3.3, and it still builds against AL2's
- * OpenSSL 1.0.2 which the runtime has; 3.10+ would need openssl11); AL2023 gets 3.10.
- * Both are python.org source releases (existence of these exact tarballs unverified from here).
- */
-const SHIPPED_PYTHON = { al2: '3.9.19', al2023: '3.10.14' };
-/** The first release with a public EMR Serverless base image (custom images start at 6.9.0). */
-const FIRST_BASE_IMAGE_RELEASE = 'emr-6.9.0';
-/** The build image for releases before that: the same OS, without EMR's bits (not needed to build). */
-const AL2_BUILD_IMAGE = 'public.ecr.aws/amazonlinux/amazonlinux:2';
-function versions_baseImageFor(rel) {
-    if (compareLabels(rel.label, FIRST_BASE_IMAGE_RELEASE) < 0)
-        return AL2_BUILD_IMAGE;
-    return `public.ecr.aws/emr-serverless/spark/${rel.label}:latest`;
-}
-const KNOWN_HAIL_VERSIONS = Array.from({ length: HAIL_LAST_PATCH - HAIL_FIRST_PATCH + 1 }, (_, i) => `0.2.${HAIL_FIRST_PATCH + i}`);
-const KNOWN_RELEASE_LABELS = versions_EMR_RELEASES.map((r) => r.label);
-/** "0.2.136" -> 136. */
-function hailPatch(version) {
-    return Number(version.split('.')[2]);
-}
-/** Validates and normalises a Hail version ("0.2.136"); throws InputError naming `hail-version`. */
-function parseHailVersion(text, inputName = 'hail-version') {
-    const m = /^v?0\.2\.(\d+)$/.exec(text.trim());
-    if (!m) {
-        throw new InputError(inputName, `"${text}" is not a Hail version (expected 0.2.N, e.g. 0.2.135)`);
-    }
-    const patch = Number(m[1]);
-    if (patch < HAIL_FIRST_PATCH || patch > HAIL_LAST_PATCH) {
-        throw new InputError(inputName, `hail ${text.trim()} is not in this action's table; known: 0.2.${HAIL_FIRST_PATCH} to 0.2.${HAIL_LAST_PATCH}`);
-    }
-    return `0.2.${patch}`;
-}
-/** Validates a release label ("emr-7.5.0", "emr-spark-8.0.0"); throws InputError naming `release-label`. */
-function parseReleaseLabel(text, inputName = 'release-label') {
-    const label = text.trim();
-    if (!/^emr-(?:spark-)?\d+\.\d+\.\d+$/.test(label)) {
-        const hint = /^\d+\.\d+\.\d+$/.test(label) ? ` (did you mean emr-${label}?)` : '';
-        throw new InputError(inputName, `"${text}" is not an EMR release label${hint}`);
-    }
-    if (!KNOWN_RELEASE_LABELS.includes(label)) {
-        throw new InputError(inputName, `${label} is not in this action's table; known: ${summariseLabels(KNOWN_RELEASE_LABELS)}`);
-    }
-    return label;
-}
-function parseArchitecture(text, inputName = 'architecture') {
-    const upper = text.trim().toUpperCase();
-    if (upper === 'X86_64' || upper === 'ARM64')
-        return upper;
-    throw new InputError(inputName, `"${text}" is not an architecture (expected X86_64 or ARM64)`);
-}
-function hailRangeFor(version) {
-    const patch = hailPatch(version);
-    const range = versions_HAIL_RANGES.find((r) => patch >= r.first && patch <= r.last);
-    if (!range)
-        throw new Error(`no table row for hail ${version}`);
-    return range;
-}
-function releaseFor(label) {
-    const rel = versions_EMR_RELEASES.find((r) => r.label === label);
-    if (!rel)
-        throw new Error(`no table row for ${label}`);
-    return rel;
-}
-function versions_hailRangeLabel(range) {
-    return range.first === range.last ? `0.2.${range.first}` : `0.2.${range.first}–0.2.${range.last}`;
-}
-/** Numeric parts of a label, for ordering: emr-6.10.0 after emr-6.9.0; emr-spark-8 after emr-7. */
-function labelParts(label) {
-    return (/(\d+)\.(\d+)\.(\d+)$/.exec(label) ?? []).slice(1).map(Number);
-}
-function compareLabels(a, b) {
-    const pa = labelParts(a);
-    const pb = labelParts(b);
-    for (let i = 0; i < 3; i++) {
-        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-        if (d !== 0)
-            return d;
-    }
-    return 0;
-}
-/** Compares dotted versions numerically ("3.10" > "3.9"). */
-function compareVersions(a, b) {
-    const pa = a.split('.').map(Number);
-    const pb = b.split('.').map(Number);
-    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-        if (d !== 0)
-            return d;
-    }
-    return 0;
-}
-function versions_majorMinor(version) {
-    return version.split('.').slice(0, 2).join('.');
-}
-/** "emr-6.6.0 … emr-6.15.0, emr-7.0.0 … emr-7.13.0, emr-spark-8.0.0": runs of one major version. */
-function summariseLabels(labels) {
-    const runs = [];
-    for (const label of labels) {
-        const run = runs[runs.length - 1];
-        const family = label.replace(/\.\d+\.\d+$/, '');
-        if (run && run[0].replace(/\.\d+\.\d+$/, '') === family)
-            run.push(label);
-        else
-            runs.push([label]);
-    }
-    return runs.map((r) => (r.length === 1 ? r[0] : `${r[0]} … ${r[r.length - 1]}`)).join(', ');
-}
-
-;// CONCATENATED MODULE: ./src/hail/compat.ts
-// Decides whether a Hail version can run on an EMR Serverless release, and how: with the PyPI
-// wheel as is, with a Python newer than the image's shipped in the archive, only with a source
-// build, or not at all. Pure: no I/O, so it runs before any AWS call.
-
-const SPARK_34_ISSUE = 'hail-is/hail#13971';
-function sparkMismatch(version, jarSpark, rel) {
-    const jarMinor = versions_majorMinor(jarSpark);
-    if (rel.sparkMinor === '3.4') {
-        return `${rel.label} runs Spark 3.4, which no Hail release supports and Hail cannot be built for (${SPARK_34_ISSUE})`;
-    }
-    if (Number(rel.sparkMinor.split('.')[0]) >= 4) {
-        return `${rel.label} runs Spark ${rel.spark}, and no Hail release supports Spark 4`;
-    }
-    const buildable = versions_HAIL_RANGES.filter((r) => r.sourceBuild?.sparkMinor === rel.sparkMinor);
-    if (buildable.length > 0) {
-        const tags = buildable.map(versions_hailRangeLabel).join(', ');
-        return (`${rel.label} runs Spark ${rel.sparkMinor}, which no Hail release targets; a source build for Spark ` +
-            `${rel.sparkMinor} is offered only for hail ${tags} (hail ${version}'s jar is for Spark ${jarMinor})`);
-    }
-    return (`hail ${version}'s jar is built for Spark ${jarMinor}, but ${rel.label} runs Spark ${rel.sparkMinor}: ` +
-        `Hail refuses to start on a different Spark major.minor`);
-}
-/** The decision for one X86_64 pair, without messages about alternatives. */
-function assess(version, rel) {
-    const range = hailRangeFor(version);
-    let buildKind = 'pypi';
-    let jarSpark = range.jarSpark;
-    let scala = range.scala;
-    const partial = { python: rel.python ?? 'unknown', pythonBuild: 'system', java: rel.java };
-    const impossible = (why) => ({
-        verdict: 'impossible',
-        buildKind,
-        jarSpark,
-        scala,
-        ...partial,
-        why,
-    });
-    if (versions_majorMinor(range.jarSpark) !== rel.sparkMinor) {
-        if (range.sourceBuild?.sparkMinor !== rel.sparkMinor)
-            return impossible(sparkMismatch(version, jarSpark, rel));
-        buildKind = 'source';
-        jarSpark = range.sourceBuild.spark;
-        scala = range.sourceBuild.scala;
-    }
-    let java = rel.java;
-    if (range.javaRule === '8-or-11') {
-        const offered = [rel.java, ...rel.javaSelectable];
-        const usable = offered.find((j) => j === '8' || j === '11');
-        if (!usable) {
-            return impossible(`hail ${version} runs only on Java 8 or 11; ${rel.label} offers Java ${offered.join(', ')}`);
-        }
-        java = usable;
-    }
-    if (rel.python === undefined)
-        return impossible(`the default Python of ${rel.label} is not known`);
-    let python = rel.python;
-    let pythonBuild = 'system';
-    if (compareVersions(rel.python, range.pythonMin) < 0) {
-        const shipped = SHIPPED_PYTHON[rel.os];
-        if (compareVersions(versions_majorMinor(shipped), range.pythonMin) < 0) {
-            return impossible(`hail ${version} needs Python >= ${range.pythonMin}; no shipped Python for ${rel.os} is new enough`);
-        }
-        // The source recipe always uses the image's Python (no Hail that needs a source build needs more).
-        if (buildKind === 'source') {
-            return impossible(`hail ${version} needs both a source build and a newer Python, which the recipes do not combine`);
-        }
-        python = versions_majorMinor(shipped);
-        pythonBuild = shipped;
-    }
-    const verdict = buildKind === 'source'
-        ? 'needs-source-build'
-        : pythonBuild !== 'system'
-            ? 'needs-newer-python'
-            : 'compatible';
-    return { verdict, buildKind, jarSpark, scala, python, pythonBuild, java };
-}
-// The whole X86_64 matrix, computed once: [hail version][release index].
-let matrix;
-function assessments(version) {
-    matrix ??= new Map(KNOWN_HAIL_VERSIONS.map((v) => [v, versions_EMR_RELEASES.map((rel) => assess(v, rel))]));
-    return matrix.get(version);
-}
-function verdictOf(version, releaseIndex) {
-    return assessments(version)[releaseIndex].verdict;
-}
-function qualifier(verdict, pythonBuild) {
-    if (verdict === 'needs-newer-python')
-        return ` (ships its own Python ${versions_majorMinor(pythonBuild)})`;
-    if (verdict === 'needs-source-build')
-        return ' (source build)';
-    return '';
-}
-/** Consecutive runs of items sharing a group name; items whose group is undefined break runs. */
-function runs(items, group) {
-    const out = [];
-    let previous;
-    for (const item of items) {
-        const g = group(item);
-        if (g !== undefined && g === previous)
-            out[out.length - 1].items.push(item);
-        else if (g !== undefined)
-            out.push({ group: g, items: [item] });
-        previous = g;
-    }
-    return out;
-}
-function span(items) {
-    return items.length === 1 ? items[0] : `${items[0]}–${items[items.length - 1]}`;
-}
-/** "emr-6.8.0–emr-6.11.0 (ships its own Python 3.9)": where one Hail version runs. */
-function releasesRunning(version) {
-    const rows = assessments(version);
-    const indexed = versions_EMR_RELEASES.map((rel, i) => ({ rel, a: rows[i] }));
-    const found = runs(indexed, ({ a }) => a.verdict === 'impossible' ? undefined : qualifier(a.verdict, a.pythonBuild));
-    if (found.length === 0)
-        return undefined;
-    return found.map((r) => span(r.items.map((x) => x.rel.label)) + r.group).join(', ');
-}
-/** "hail 0.2.131–0.2.135, 0.2.136–0.2.139 (ships its own Python 3.10)": what runs on one release. */
-function hailRunning(releaseIndex, only) {
-    const found = runs(KNOWN_HAIL_VERSIONS, (v) => {
-        const a = assessments(v)[releaseIndex];
-        if (a.verdict === 'impossible' || (only && a.verdict !== only))
-            return undefined;
-        return qualifier(a.verdict, a.pythonBuild);
-    });
-    if (found.length === 0)
-        return undefined;
-    return 'hail ' + found.map((r) => span(r.items) + r.group).join(', ');
-}
-/** Consecutive releases that decide every Hail version the same way (the columns of the docs table). */
-function releaseGroups() {
-    const vector = (i) => KNOWN_HAIL_VERSIONS.map((v) => {
-        const a = assessments(v)[i];
-        return `${a.verdict}/${a.pythonBuild}`;
-    }).join(',');
-    const indexed = versions_EMR_RELEASES.map((rel, i) => ({ rel, i }));
-    return runs(indexed, ({ i }) => vector(i)).map((run) => ({
-        labels: run.items.map((x) => x.rel.label),
-        cells: versions_HAIL_RANGES.map((range) => {
-            const a = assessments(`0.2.${range.first}`)[run.items[0].i];
-            return { verdict: a.verdict, pythonBuild: a.pythonBuild };
-        }),
-    }));
-}
-/** "emr-6.8.0–emr-6.11.0 with hail 0.2.110–0.2.130; emr-7.0.0–emr-7.13.0 with hail 0.2.131–0.2.139". */
-function workingPairsSummary(filter = (v) => v !== 'impossible') {
-    const parts = [];
-    for (const group of releaseGroups()) {
-        const i = versions_EMR_RELEASES.findIndex((r) => r.label === group.labels[0]);
-        const working = runs(KNOWN_HAIL_VERSIONS, (v) => (filter(verdictOf(v, i)) ? 'ok' : undefined));
-        if (working.length === 0)
-            continue;
-        const kinds = new Set(KNOWN_HAIL_VERSIONS.map((v) => verdictOf(v, i)).filter(filter));
-        const note = kinds.size === 1 && kinds.has('needs-source-build') ? ' (source build)' : '';
-        parts.push(`${span(group.labels)} with hail ${working.map((r) => span(r.items)).join(', ')}${note}`);
-    }
-    return parts.join('; ');
-}
-/**
- * Decides whether (hailVersion, releaseLabel, architecture) can work and how.
- * Throws InputError for malformed or unknown versions/labels (the message lists what is known).
- */
-function checkCompatibility(input) {
-    const hailVersion = parseHailVersion(input.hailVersion);
-    const releaseLabel = parseReleaseLabel(input.releaseLabel);
-    const architecture = parseArchitecture(input.architecture ?? 'X86_64');
-    const rel = releaseFor(releaseLabel);
-    const releaseIndex = versions_EMR_RELEASES.indexOf(rel);
-    const a = assessments(hailVersion)[releaseIndex];
-    const range = hailRangeFor(hailVersion);
-    const base = {
-        hailVersion,
-        releaseLabel,
-        architecture,
-        spark: rel.spark,
-        jarSpark: a.jarSpark,
-        scala: a.scala,
-        python: a.python,
-        pythonBuild: a.pythonBuild,
-        java: a.java,
-        os: rel.os,
-        buildKind: a.buildKind,
-        baseImage: versions_baseImageFor(rel),
-    };
-    if (architecture === 'ARM64') {
-        const onX86 = a.verdict === 'impossible'
-            ? `and on X86_64: ${a.why}`
-            : `on X86_64, ${releaseLabel} works with hail ${hailVersion}`;
-        const suggestion = `create the application with architecture X86_64 (${onX86})`;
-        return {
-            ...base,
-            verdict: 'impossible',
-            reason: `hail ${hailVersion} cannot run on an ARM64 application: Hail's jar carries x86-64 native libraries only; ${suggestion}`,
-            suggestion,
-        };
-    }
-    switch (a.verdict) {
-        case 'compatible':
-            return {
-                ...base,
-                verdict: 'compatible',
-                reason: `hail ${hailVersion} (jar for Spark ${versions_majorMinor(a.jarSpark)}, Python >= ${range.pythonMin}) runs on ` +
-                    `${releaseLabel} (Spark ${rel.spark}, Python ${a.python}, Java ${a.java})`,
-            };
-        case 'needs-newer-python': {
-            const own = hailRunning(releaseIndex, 'compatible');
-            return {
-                ...base,
-                verdict: 'needs-newer-python',
-                reason: `hail ${hailVersion} needs Python >= ${range.pythonMin}; ${releaseLabel} ships ${rel.python}: ` +
-                    `the archive will ship its own Python ${a.python}`,
-                suggestion: own ? `to run on ${releaseLabel}'s own Python ${rel.python}, use ${own}` : undefined,
-            };
-        }
-        case 'needs-source-build':
-            return {
-                ...base,
-                verdict: 'needs-source-build',
-                reason: `no Hail release targets Spark ${rel.sparkMinor} (${releaseLabel} runs Spark ${rel.spark}): hail ` +
-                    `${hailVersion} will be built from source for Spark ${a.jarSpark}, Scala ${a.scala} ` +
-                    `(slow, but once per cache key)`,
-                suggestion: `to use Hail's published wheel instead: ${workingPairsSummary((v) => v === 'compatible' || v === 'needs-newer-python')}`,
-            };
-        case 'impossible': {
-            const options = [];
-            const elsewhere = releasesRunning(hailVersion);
-            if (elsewhere)
-                options.push(`use hail ${hailVersion} on ${elsewhere}`);
-            const here = hailRunning(releaseIndex);
-            if (here)
-                options.push(`use ${here} on ${releaseLabel}`);
-            let suggestion = options.join(', or ');
-            if (!here) {
-                suggestion += `${suggestion ? '; ' : ''}no Hail runs on ${releaseLabel} (what works: ${workingPairsSummary()})`;
-            }
-            return { ...base, verdict: 'impossible', reason: `${a.why}; ${suggestion}`, suggestion };
-        }
-    }
-}
-const PREFERENCE = ['compatible', 'needs-newer-python', 'needs-source-build'];
-/**
- * The newest release label a Hail version runs on (X86_64), preferring one that needs nothing extra,
- * then one that ships its own Python, then a source build.
- */
-function chooseReleaseLabel(hailVersion) {
-    const version = parseHailVersion(hailVersion);
-    const rows = assessments(version);
-    for (const wanted of PREFERENCE) {
-        const labels = versions_EMR_RELEASES.filter((_, i) => rows[i].verdict === wanted).map((r) => r.label);
-        if (labels.length > 0)
-            return labels.sort(compareLabels)[labels.length - 1];
-    }
-    throw new Error(`hail ${version} runs on no EMR Serverless release in this action's table`);
-}
-function cellText(cell) {
-    switch (cell.verdict) {
-        case 'compatible':
-            return 'yes';
-        case 'needs-newer-python':
-            return `yes, ships Python ${majorMinor(cell.pythonBuild)}`;
-        case 'needs-source-build':
-            return 'source build';
-        case 'impossible':
-            return 'no';
-    }
-}
-/** The compatibility tables as Markdown, for the README (generated, so docs cannot drift). */
-function compatibilityTableMarkdown() {
-    const groups = releaseGroups();
-    const header = ['Hail', "jar's Spark", 'Scala', 'Python', 'Java', ...groups.map((g) => span(g.labels))];
-    const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-    HAIL_RANGES.forEach((range, row) => {
-        const java = range.javaRule === '8-or-11' ? '8 or 11 only' : '8+ (17 warns)';
-        const cells = groups.map((g) => cellText(g.cells[row]));
-        lines.push(`| ${[hailRangeLabel(range), range.jarSpark, range.scala, `>= ${range.pythonMin}`, java, ...cells].join(' | ')} |`);
-    });
-    lines.push('', 'ARM64 applications: no Hail version (the jar carries x86-64 native libraries only).', '');
-    lines.push('| EMR release | Spark | OS | Python | Java | build image |', '|---|---|---|---|---|---|');
-    for (const rel of EMR_RELEASES) {
-        const spark = rel.sparkSource === 'unverified' ? `${rel.spark} (unverified)` : rel.spark;
-        const os = rel.os === 'al2' ? 'Amazon Linux 2' : 'Amazon Linux 2023';
-        const java = [rel.java, ...rel.javaSelectable].join(', ');
-        lines.push(`| ${rel.label} | ${spark} | ${os} | ${rel.python ?? 'unknown'} | ${java} | \`${baseImageFor(rel)}\` |`);
-    }
-    return lines.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ./src/compatibility.ts
-
-
-
-
-/**
- * Refuses an impossible Hail/EMR pair, naming the input the release came from: `release-label`,
- * or `application-id` when it was read from the application.
- */
-function requireCompatible(hailVersion, releaseLabel, architecture, from = Input.ReleaseLabel) {
-    const compat = checkCompatibility({ hailVersion, releaseLabel, architecture });
-    if (compat.verdict === 'impossible') {
-        throw new InputError(from, `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`);
-    }
-    if (compat.verdict !== 'compatible')
-        info(compat.reason);
-    return compat;
-}
-
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/action-paths.ts
-
-
-/** hail-build/ ships with the action, beside dist/ (and beside src/ in tests). */
-function hailBuildDir() {
-    const actionRoot = (0,external_node_path_.resolve)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..');
-    const recipe = ['hail', 'build'].join('-'); // spelled so the bundler does not inline it as an asset
-    return (0,external_node_path_.join)(actionRoot, recipe);
-}
-
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/util/hash.ts
@@ -68192,7 +67602,1021 @@ async function placeFile(s3, localPath, prefix, area, signal) {
     return { ...plan, uploadedBytes: plan.size };
 }
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/aws/s3-read.ts
+
+
+
+
+/** Lists objects under a prefix, up to `limit` (a Hail table can hold thousands of part files). */
+async function listObjects(s3, prefix, limit = 10_000) {
+    const objects = [];
+    let token;
+    do {
+        const out = await s3.send(new client_s3_dist_cjs.ListObjectsV2Command({
+            Bucket: prefix.bucket,
+            Prefix: prefix.key,
+            ContinuationToken: token,
+            MaxKeys: Math.min(1000, limit - objects.length),
+        }));
+        for (const o of out.Contents ?? []) {
+            objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified, etag: o.ETag });
+        }
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token && objects.length < limit);
+    return { objects, truncated: token !== undefined };
+}
+/**
+ * One level of a listing: the objects directly under `prefix` and the sub-"folders" (common
+ * prefixes up to the next `/`). At most `maxPages` requests, so a caller's cost stays bounded.
+ */
+async function listLevel(s3, prefix, maxPages = 1) {
+    const objects = [];
+    const prefixes = [];
+    let token;
+    let pages = 0;
+    do {
+        const out = await s3.send(new client_s3_dist_cjs.ListObjectsV2Command({
+            Bucket: prefix.bucket,
+            Prefix: prefix.key,
+            Delimiter: '/',
+            ContinuationToken: token,
+        }));
+        pages++;
+        for (const o of out.Contents ?? []) {
+            objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified });
+        }
+        for (const p of out.CommonPrefixes ?? [])
+            if (p.Prefix)
+                prefixes.push(p.Prefix);
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token && pages < maxPages);
+    return { objects, prefixes, truncated: token !== undefined };
+}
+/**
+ * Streams an object's bytes, gunzipped when the key ends in .gz; undefined when it does not exist.
+ * Nothing is buffered whole, so a gigabyte of driver log costs a few chunks of memory.
+ */
+async function openObjectStream(s3, loc, abortSignal) {
+    try {
+        const out = await s3.send(new client_s3_dist_cjs.GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }), { abortSignal });
+        const body = out.Body;
+        if (!body)
+            return undefined;
+        if (!loc.key.endsWith('.gz'))
+            return body;
+        // pipeline forwards a body error (reset connection) to the gunzip stream the caller reads.
+        const gunzip = (0,external_node_zlib_.createGunzip)();
+        (0,external_node_stream_.pipeline)(body, gunzip, () => undefined);
+        return gunzip;
+    }
+    catch (err) {
+        if (isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/** An S3 object as a random-access source (ranged GETs), for reading a few entries of a big zip. */
+async function openS3Access(s3, loc) {
+    let size;
+    try {
+        size = (await s3.send(new client_s3_dist_cjs.HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }))).ContentLength ?? 0;
+    }
+    catch (err) {
+        if (isNotFound(err))
+            return undefined;
+        throw err;
+    }
+    return {
+        size,
+        async read(offset, length) {
+            if (length <= 0)
+                return Buffer.alloc(0);
+            const out = await s3.send(new client_s3_dist_cjs.GetObjectCommand({
+                Bucket: loc.bucket,
+                Key: loc.key,
+                Range: `bytes=${offset}-${Math.min(size, offset + length) - 1}`,
+            }));
+            return Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/constants.ts
+// Names of inputs, outputs and saved state: the only place these strings are spelled.
+var Input;
+(function (Input) {
+    Input["Script"] = "script";
+    Input["S3Prefix"] = "s3-prefix";
+    Input["ExecutionRoleArn"] = "execution-role-arn";
+    Input["ApplicationId"] = "application-id";
+    Input["ApplicationName"] = "application-name";
+    Input["ScriptArgs"] = "script-args";
+    Input["PyFiles"] = "py-files";
+    Input["HailVersion"] = "hail-version";
+    Input["ReleaseLabel"] = "release-label";
+    Input["HailArtifacts"] = "hail-artifacts";
+    Input["HailJar"] = "hail-jar";
+    Input["HailEnvArchive"] = "hail-env-archive";
+    Input["PythonRequirements"] = "python-requirements";
+    Input["SparkConf"] = "spark-conf";
+    Input["OutputUri"] = "output-uri";
+    Input["Name"] = "name";
+    Input["Tags"] = "tags";
+    Input["Wait"] = "wait";
+    Input["TimeoutMinutes"] = "timeout-minutes";
+    Input["ApplicationStartTimeoutMinutes"] = "application-start-timeout-minutes";
+    Input["CancelOnAbort"] = "cancel-on-abort";
+    Input["JobRunId"] = "job-run-id";
+    Input["RetryMaxAttempts"] = "retry-max-attempts";
+    Input["LogTailLines"] = "log-tail-lines";
+    Input["LiveLogs"] = "live-logs";
+    Input["CloudWatchLogGroup"] = "cloudwatch-log-group";
+    Input["CommentOnPr"] = "comment-on-pr";
+    Input["GithubToken"] = "github-token";
+    Input["AwsRegion"] = "aws-region";
+    Input["DryRun"] = "dry-run";
+    Input["History"] = "history";
+    Input["CostIncreaseThreshold"] = "cost-increase-threshold";
+    Input["FailOnCostIncrease"] = "fail-on-cost-increase";
+})(Input || (Input = {}));
+var Output;
+(function (Output) {
+    Output["JobRunId"] = "job-run-id";
+    Output["ApplicationId"] = "application-id";
+    Output["State"] = "state";
+    Output["StateDetails"] = "state-details";
+    Output["LogUri"] = "log-uri";
+    Output["ScriptUri"] = "script-uri";
+    Output["HailJarUri"] = "hail-jar-uri";
+    Output["HailEnvArchiveUri"] = "hail-env-archive-uri";
+    Output["HailArtifactsSource"] = "hail-artifacts-source";
+    Output["ReleaseLabel"] = "release-label";
+    Output["OutputUri"] = "output-uri";
+    Output["Result"] = "result";
+    Output["DurationSeconds"] = "duration-seconds";
+    Output["EstimatedCostUsd"] = "estimated-cost-usd";
+    Output["CostChangePercent"] = "cost-change-percent";
+    Output["ProvenanceUri"] = "provenance-uri";
+    Output["ProvenancePath"] = "provenance-path";
+})(Output || (Output = {}));
+/** Saved with core.saveState for the post step (read back as STATE_<name>). */
+var State;
+(function (State) {
+    State["JobRunId"] = "job-run-id";
+    State["ApplicationId"] = "application-id";
+    State["Region"] = "region";
+    State["CancelOnAbort"] = "cancel-on-abort";
+    /** 'true' once main has seen the job run end (or handed it off with wait: false). */
+    State["Finished"] = "finished";
+})(State || (State = {}));
+/** The file a job may write under output-uri to hand numbers to later steps. */
+const RESULT_FILE = '_action_result.json';
+
+;// CONCATENATED MODULE: ./src/util/errors.ts
+/** Every failure the action reports starts with this, so users can grep a log for it. */
+const FAILURE_PREFIX = 'hail-emr-serverless failed:';
+/** A problem with the user's inputs: reported before any AWS call. */
+class InputError extends Error {
+    input;
+    constructor(input, problem) {
+        super(`input \`${input}\`: ${problem}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/** The message of anything thrown, including non-Error values. */
+function errorMessage(err) {
+    if (err instanceof Error)
+        return err.message;
+    if (typeof err === 'string')
+        return err;
+    try {
+        return JSON.stringify(err);
+    }
+    catch {
+        return String(err);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/hail/versions.ts
+// The facts: which Hail releases exist and what their jar and Python need, and what each EMR
+// Serverless release runs. Decisions over these tables live in compat.ts.
+//
+// Sources (checked 2026-09): Hail's own source at each tag (hail/Makefile SPARK_VERSION and
+// SCALA_VERSION defaults, build.gradle / build.sc / build.mill, python/setup.py python_requires,
+// HailContext.scala / py4j_backend.py for the Java check) and the AWS "EMR Serverless <version>"
+// and "Amazon EMR release <version>" pages. Anything no primary source confirmed says
+// "unverified" beside it.
+
+const HAIL_FIRST_PATCH = 97;
+const HAIL_LAST_PATCH = 139;
+const TESTED_ON_11 = {
+    javaRule: '11-only',
+    javaWarning: 'Hail is tested against Java 11, found 17.0.x',
+};
+const NOT_SUPPORTED_BUT_11 = {
+    javaRule: '11-only',
+    javaWarning: 'Hail was built and tested with Java 11. You are using Java 17.0.x which is not supported. ' +
+        'This may lead to errors. Consider installing Java 11 and setting the JAVA_HOME environment variable.',
+};
+// SPARK_VERSION=3.2.1 is the value known to work (Hail checks major.minor only, so emr-6.6.0's 3.2.0 is fine).
+const SPARK_32_SOURCE_BUILD = { sparkMinor: '3.2', spark: '3.2.1', scala: '2.12.13' };
+const versions_HAIL_RANGES = [
+    {
+        first: 97,
+        last: 109,
+        jarSpark: '3.1.3',
+        scala: '2.12.13',
+        pythonMin: '3.7',
+        javaRule: '8-or-11',
+        sourceBuild: SPARK_32_SOURCE_BUILD,
+    },
+    { first: 110, last: 115, jarSpark: '3.3.0', scala: '2.12.13', pythonMin: '3.7', javaRule: '8-or-11' },
+    { first: 116, last: 120, jarSpark: '3.3.0', scala: '2.12.15', pythonMin: '3.8', javaRule: '8-or-11' },
+    { first: 121, last: 126, jarSpark: '3.3.0', scala: '2.12.15', pythonMin: '3.9', javaRule: '8-or-11' },
+    { first: 127, last: 130, jarSpark: '3.3.2', scala: '2.12.18', pythonMin: '3.9', javaRule: '8-or-11' },
+    // 0.2.131–0.2.136: HailContext.checkJavaVersion warns `Hail is tested against Java 11, found <v>`.
+    { first: 131, last: 135, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.9', ...TESTED_ON_11 },
+    { first: 136, last: 136, jarSpark: '3.5.0', scala: '2.12.18', pythonMin: '3.10', ...TESTED_ON_11 },
+    // The Makefile says only "2.12" for Scala from 0.2.137 on. From 0.2.137 the check moved to
+    // python/hail/backend/py4j_backend.py, in the words "not supported. This may lead to errors."
+    { first: 137, last: 139, jarSpark: '3.5.3', scala: '2.12', pythonMin: '3.10', ...NOT_SUPPORTED_BUT_11 },
+];
+/**
+ * Published post-releases (tags in hail-is/hail; each changes only backports, not the Spark,
+ * Scala or Python of its base release, per its hail/version.mk and setup.py). They map to their
+ * base release's row.
+ */
+const HAIL_POST_RELEASES = ['0.2.127.post1', '0.2.130.post1'];
+function release(label, spark, sparkSource, os, python, java, javaSelectable = []) {
+    const sparkMinor = /^(\d+\.\d+)/.exec(spark)[1];
+    const scala = Number(sparkMinor.split('.')[0]) >= 4 ? '2.13' : '2.12';
+    return { label, spark, sparkMinor, sparkSource, os, python, java, javaSelectable, scala };
+}
+// Spark 3.2 and 3.3 lines: Amazon Linux 2, Python 3.7, Java 8 (17 selectable from 6.11).
+const versions_EMR_RELEASES = [
+    release('emr-6.6.0', '3.2.0', 'notes', 'al2', '3.7', '8'),
+    release('emr-6.7.0', '3.2.1', 'notes', 'al2', '3.7', '8'),
+    release('emr-6.8.0', '3.3.0', 'aws-docs', 'al2', '3.7', '8'),
+    // unverified: between 6.8.0 (3.3.0) and 6.10.0 (3.3.1).
+    release('emr-6.9.0', '3.3.0–3.3.1', 'unverified', 'al2', '3.7', '8'),
+    release('emr-6.10.0', '3.3.1', 'aws-docs', 'al2', '3.7', '8'),
+    release('emr-6.11.0', '3.3.2', 'aws-docs', 'al2', '3.7', '8', ['17']),
+    release('emr-6.12.0', '3.4.0', 'aws-docs', 'al2', '3.7', '8', ['17']),
+    release('emr-6.13.0', '3.4.1', 'aws-docs', 'al2', '3.7', '8', ['17']),
+    release('emr-6.14.0', '3.4.1', 'aws-docs', 'al2', '3.7', '8', ['17']),
+    release('emr-6.15.0', '3.4.1', 'aws-docs', 'al2', '3.7', '8', ['17']),
+    // Amazon Linux 2023, Python 3.9, Java 17.
+    release('emr-7.0.0', '3.5.0', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.1.0', '3.5.0', 'aws-docs', 'al2023', '3.9', '17'),
+    // unverified: between 7.1.0 (3.5.0) and 7.3.0 (3.5.1).
+    release('emr-7.2.0', '3.5.0–3.5.1', 'unverified', 'al2023', '3.9', '17'),
+    release('emr-7.3.0', '3.5.1', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.4.0', '3.5.2', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.5.0', '3.5.2', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.6.0', '3.5.3', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.7.0', '3.5.3', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.8.0', '3.5.4', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.9.0', '3.5.5', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.10.0', '3.5.5', 'aws-docs', 'al2023', '3.9', '17'),
+    // 7.11.0: the EMR Serverless 7.11.0 page; 7.12.0 and 7.13.0: the EMR release guide's Spark
+    // release history (3.5.6-amzn-1, 3.5.6-amzn-2).
+    release('emr-7.11.0', '3.5.6', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.12.0', '3.5.6', 'aws-docs', 'al2023', '3.9', '17'),
+    release('emr-7.13.0', '3.5.6', 'aws-docs', 'al2023', '3.9', '17'),
+    // unverified: the 7.14.0 release page (2026-09-08) lists Scala 2.12.18 and Python 3.9/3.11 but no
+    // Spark row was found; the notes say 3.5.8 (unverified). Spark 3.5 either way.
+    release('emr-7.14.0', '3.5.6–3.5.8', 'unverified', 'al2023', '3.9', '17'),
+    // Spark 4, Scala 2.13 (AWS: emr-spark-8.0.0 Scala 2.13.16, 8.1.0 Scala 2.13.17). AWS lists
+    // Python "3.11, 3.12, 3.13" (8.0.0's page) and "3.11, 3.13" (8.1.0's page); which one is the
+    // image's default `python3` is unverified: the lowest, 3.11, is assumed. AL2023 assumed (unverified).
+    release('emr-spark-8.0.0', '4.0.2', 'aws-docs', 'al2023', '3.11', '17'),
+    release('emr-spark-8.1.0', '4.1.1', 'aws-docs', 'al2023', '3.11', '17'),
+];
+/**
+ * The CPython built and shipped inside the archive when Hail needs a newer Python than the image's.
+ * AL2 gets 3.9 (enough for every Hail that runs on Spark 3.3, and it still builds against AL2's
+ * OpenSSL 1.0.2 which the runtime has; 3.10+ would need openssl11); AL2023 gets 3.10.
+ * Both are python.org source releases (existence of these exact tarballs unverified from here).
+ */
+const SHIPPED_PYTHON = { al2: '3.9.19', al2023: '3.10.14' };
+/** Job resiliency (StartJobRun `retryPolicy`) exists from this release on (AWS "Job resiliency" page). */
+const FIRST_RETRY_POLICY_RELEASE = 'emr-7.1.0';
+function supportsRetryPolicy(label) {
+    return compareLabels(label, FIRST_RETRY_POLICY_RELEASE) >= 0;
+}
+/** The first release with a public EMR Serverless base image (custom images start at 6.9.0). */
+const FIRST_BASE_IMAGE_RELEASE = 'emr-6.9.0';
+/** The build image for releases before that: the same OS, without EMR's bits (not needed to build). */
+const AL2_BUILD_IMAGE = 'public.ecr.aws/amazonlinux/amazonlinux:2';
+function versions_baseImageFor(rel) {
+    if (compareLabels(rel.label, FIRST_BASE_IMAGE_RELEASE) < 0)
+        return AL2_BUILD_IMAGE;
+    return `public.ecr.aws/emr-serverless/spark/${rel.label}:latest`;
+}
+const KNOWN_HAIL_VERSIONS = Array.from({ length: HAIL_LAST_PATCH - HAIL_FIRST_PATCH + 1 }, (_, i) => `0.2.${HAIL_FIRST_PATCH + i}`);
+const KNOWN_RELEASE_LABELS = versions_EMR_RELEASES.map((r) => r.label);
+/** "0.2.136" -> 136. */
+function hailPatch(version) {
+    return Number(version.split('.')[2]);
+}
+/** "0.2.127.post1" -> "0.2.127": the release whose table row a post-release uses. */
+function baseHailVersion(version) {
+    return version.replace(/\.post\d+$/, '');
+}
+/** In the table (a listed release or one of its published post-releases), not merely well-formed. */
+function isListedHailVersion(version) {
+    const patch = hailPatch(version);
+    return patch >= HAIL_FIRST_PATCH && patch <= HAIL_LAST_PATCH;
+}
+/**
+ * Validates and normalises a Hail version ("0.2.136", "0.2.127.post1"); throws InputError naming
+ * `hail-version`. A version newer than the table is accepted here (isListedHailVersion says which):
+ * whether it can run is decided from its jar (compat.ts), not refused blindly.
+ */
+function parseHailVersion(text, inputName = 'hail-version') {
+    const m = /^v?0\.2\.(\d+)(\.post\d+)?$/.exec(text.trim());
+    if (!m) {
+        throw new InputError(inputName, `"${text}" is not a Hail version (expected 0.2.N or 0.2.N.postM, e.g. 0.2.135)`);
+    }
+    const patch = Number(m[1]);
+    const version = `0.2.${patch}${m[2] ?? ''}`;
+    if (patch < HAIL_FIRST_PATCH) {
+        throw new InputError(inputName, `hail ${version} is older than this action's table; known: 0.2.${HAIL_FIRST_PATCH} to 0.2.${HAIL_LAST_PATCH}`);
+    }
+    if (m[2] && !HAIL_POST_RELEASES.includes(version)) {
+        throw new InputError(inputName, `hail ${version} is not a published post-release; known post-releases: ${HAIL_POST_RELEASES.join(', ')}`);
+    }
+    return version;
+}
+/** Validates a release label ("emr-7.5.0", "emr-spark-8.0.0"); throws InputError naming `release-label`. */
+function parseReleaseLabel(text, inputName = 'release-label') {
+    const label = text.trim();
+    if (!/^emr-(?:spark-)?\d+\.\d+\.\d+$/.test(label)) {
+        const hint = /^\d+\.\d+\.\d+$/.test(label) ? ` (did you mean emr-${label}?)` : '';
+        throw new InputError(inputName, `"${text}" is not an EMR release label${hint}`);
+    }
+    if (!KNOWN_RELEASE_LABELS.includes(label)) {
+        throw new InputError(inputName, `${label} is not in this action's table; known: ${summariseLabels(KNOWN_RELEASE_LABELS)}`);
+    }
+    return label;
+}
+function parseArchitecture(text, inputName = 'architecture') {
+    const upper = text.trim().toUpperCase();
+    if (upper === 'X86_64' || upper === 'ARM64')
+        return upper;
+    throw new InputError(inputName, `"${text}" is not an architecture (expected X86_64 or ARM64)`);
+}
+/** The table row of a listed version (a post-release uses its base release's row). */
+function hailRangeFor(version) {
+    const patch = hailPatch(version);
+    const range = versions_HAIL_RANGES.find((r) => patch >= r.first && patch <= r.last);
+    if (!range)
+        throw new Error(`no table row for hail ${version}`);
+    return range;
+}
+function releaseFor(label) {
+    const rel = versions_EMR_RELEASES.find((r) => r.label === label);
+    if (!rel)
+        throw new Error(`no table row for ${label}`);
+    return rel;
+}
+function versions_hailRangeLabel(range) {
+    return range.first === range.last ? `0.2.${range.first}` : `0.2.${range.first}–0.2.${range.last}`;
+}
+/** Numeric parts of a label, for ordering: emr-6.10.0 after emr-6.9.0; emr-spark-8 after emr-7. */
+function labelParts(label) {
+    return (/(\d+)\.(\d+)\.(\d+)$/.exec(label) ?? []).slice(1).map(Number);
+}
+function compareLabels(a, b) {
+    const pa = labelParts(a);
+    const pb = labelParts(b);
+    for (let i = 0; i < 3; i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0)
+            return d;
+    }
+    return 0;
+}
+/** Compares dotted versions numerically ("3.10" > "3.9"). */
+function compareVersions(a, b) {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0)
+            return d;
+    }
+    return 0;
+}
+function versions_majorMinor(version) {
+    return version.split('.').slice(0, 2).join('.');
+}
+/** "emr-6.6.0 … emr-6.15.0, emr-7.0.0 … emr-7.13.0, emr-spark-8.0.0": runs of one major version. */
+function summariseLabels(labels) {
+    const runs = [];
+    for (const label of labels) {
+        const run = runs[runs.length - 1];
+        const family = label.replace(/\.\d+\.\d+$/, '');
+        if (run && run[0].replace(/\.\d+\.\d+$/, '') === family)
+            run.push(label);
+        else
+            runs.push([label]);
+    }
+    return runs.map((r) => (r.length === 1 ? r[0] : `${r[0]} … ${r[r.length - 1]}`)).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/hail/compat.ts
+// Decides whether a Hail version can run on an EMR Serverless release, and how: with the PyPI
+// wheel as is, with a Python newer than the image's shipped in the archive, only with a source
+// build, or not at all. Pure: no I/O, so it runs before any AWS call.
+
+
+const SPARK_34_ISSUE = 'hail-is/hail#13971';
+function sparkMismatch(version, jarSpark, rel) {
+    const jarMinor = versions_majorMinor(jarSpark);
+    if (rel.sparkMinor === '3.4') {
+        return (`${rel.label} runs Spark 3.4, which no Hail release targets and this action's recipes cannot build ` +
+            `Hail for (a patched source build is reported to work: ${SPARK_34_ISSUE})`);
+    }
+    if (Number(rel.sparkMinor.split('.')[0]) >= 4) {
+        return (`${rel.label} runs Spark ${rel.spark} (Scala ${rel.scala}), and no Hail release in this action's table ` +
+            `(0.2.${HAIL_FIRST_PATCH} to 0.2.${HAIL_LAST_PATCH}) supports Spark 4; a newer Hail built for Spark ` +
+            `${rel.sparkMinor} can be given as hail-jar and hail-env-archive (the action reads the jar's Spark version)`);
+    }
+    const buildable = versions_HAIL_RANGES.filter((r) => r.sourceBuild?.sparkMinor === rel.sparkMinor);
+    if (buildable.length > 0) {
+        const tags = buildable.map(versions_hailRangeLabel).join(', ');
+        return (`${rel.label} runs Spark ${rel.sparkMinor}, which no Hail release targets; a source build for Spark ` +
+            `${rel.sparkMinor} is offered only for hail ${tags} (hail ${version}'s jar is for Spark ${jarMinor})`);
+    }
+    return (`hail ${version}'s jar is built for Spark ${jarMinor}, but ${rel.label} runs Spark ${rel.sparkMinor}: ` +
+        `Hail refuses to start on a different Spark major.minor`);
+}
+/** The decision for one X86_64 pair, without messages about alternatives. */
+function assess(version, rel) {
+    const range = hailRangeFor(version);
+    let buildKind = 'pypi';
+    let jarSpark = range.jarSpark;
+    let scala = range.scala;
+    const partial = { python: rel.python ?? 'unknown', pythonBuild: 'system', java: rel.java };
+    const impossible = (why) => ({
+        verdict: 'impossible',
+        buildKind,
+        jarSpark,
+        scala,
+        ...partial,
+        why,
+    });
+    if (versions_majorMinor(range.jarSpark) !== rel.sparkMinor) {
+        if (range.sourceBuild?.sparkMinor !== rel.sparkMinor)
+            return impossible(sparkMismatch(version, jarSpark, rel));
+        buildKind = 'source';
+        jarSpark = range.sourceBuild.spark;
+        scala = range.sourceBuild.scala;
+    }
+    let java = rel.java;
+    if (range.javaRule === '8-or-11') {
+        const offered = [rel.java, ...rel.javaSelectable];
+        const usable = offered.find((j) => j === '8' || j === '11');
+        if (!usable) {
+            return impossible(`hail ${version} runs only on Java 8 or 11; ${rel.label} offers Java ${offered.join(', ')}`);
+        }
+        java = usable;
+    }
+    if (rel.python === undefined)
+        return impossible(`the default Python of ${rel.label} is not known`);
+    let python = rel.python;
+    let pythonBuild = 'system';
+    if (compareVersions(rel.python, range.pythonMin) < 0) {
+        const shipped = SHIPPED_PYTHON[rel.os];
+        if (compareVersions(versions_majorMinor(shipped), range.pythonMin) < 0) {
+            return impossible(`hail ${version} needs Python >= ${range.pythonMin}; no shipped Python for ${rel.os} is new enough`);
+        }
+        // The source recipe always uses the image's Python (no Hail that needs a source build needs more).
+        if (buildKind === 'source') {
+            return impossible(`hail ${version} needs both a source build and a newer Python, which the recipes do not combine`);
+        }
+        python = versions_majorMinor(shipped);
+        pythonBuild = shipped;
+    }
+    const verdict = buildKind === 'source'
+        ? 'needs-source-build'
+        : pythonBuild !== 'system'
+            ? 'needs-newer-python'
+            : 'compatible';
+    return { verdict, buildKind, jarSpark, scala, python, pythonBuild, java };
+}
+// The whole X86_64 matrix, computed once: [hail version][release index].
+let matrix;
+function assessments(version) {
+    matrix ??= new Map(KNOWN_HAIL_VERSIONS.map((v) => [v, versions_EMR_RELEASES.map((rel) => assess(v, rel))]));
+    return matrix.get(baseHailVersion(version));
+}
+/** Hail's own warning on a Java it does not support, and what it means here; undefined on Java 11. */
+function javaCaveat(hailVersion, java) {
+    const range = hailRangeFor(hailVersion);
+    if (range.javaRule !== '11-only' || java === '11')
+        return undefined;
+    const says = range.javaWarning.replace('17.0.x', `${java}.0.x`);
+    if (range.javaWarning.includes('not supported')) {
+        return (`hail ${hailVersion} supports only Java 11 and runs here on Java ${java}, which Hail calls not ` +
+            `supported and says may lead to errors (it prints: "${says}")`);
+    }
+    return (`hail ${hailVersion} is tested only on Java 11 and runs here on Java ${java} (it prints: "${says}"; ` +
+        `from 0.2.137 on Hail calls any other Java not supported and says it may lead to errors)`);
+}
+/** What to do with a Hail version newer than the table when its jar cannot be read. */
+function unlistedHailMessage(hailVersion, releaseLabel) {
+    const on = releaseLabel ? ` on ${releaseLabel}` : '';
+    return (`hail ${hailVersion} is newer than this action's table (0.2.${HAIL_FIRST_PATCH} to ` +
+        `0.2.${HAIL_LAST_PATCH}), so the Spark its jar was built for is not known. Either give hail-jar and ` +
+        `hail-env-archive built for it${on} (a workspace file or an s3:// object): the action reads the ` +
+        `jar's Spark version and checks it against the release's before any upload; or pin hail-version ` +
+        `to 0.2.${HAIL_LAST_PATCH} or older; or use a newer version of this action`);
+}
+function verdictOf(version, releaseIndex) {
+    return assessments(version)[releaseIndex].verdict;
+}
+function qualifier(verdict, pythonBuild) {
+    if (verdict === 'needs-newer-python')
+        return ` (ships its own Python ${versions_majorMinor(pythonBuild)})`;
+    if (verdict === 'needs-source-build')
+        return ' (source build)';
+    return '';
+}
+/** Consecutive runs of items sharing a group name; items whose group is undefined break runs. */
+function runs(items, group) {
+    const out = [];
+    let previous;
+    for (const item of items) {
+        const g = group(item);
+        if (g !== undefined && g === previous)
+            out[out.length - 1].items.push(item);
+        else if (g !== undefined)
+            out.push({ group: g, items: [item] });
+        previous = g;
+    }
+    return out;
+}
+function span(items) {
+    return items.length === 1 ? items[0] : `${items[0]}–${items[items.length - 1]}`;
+}
+/** "emr-6.8.0–emr-6.11.0 (ships its own Python 3.9)": where one Hail version runs. */
+function releasesRunning(version) {
+    const rows = assessments(version);
+    const indexed = versions_EMR_RELEASES.map((rel, i) => ({ rel, a: rows[i] }));
+    const found = runs(indexed, ({ a }) => a.verdict === 'impossible' ? undefined : qualifier(a.verdict, a.pythonBuild));
+    if (found.length === 0)
+        return undefined;
+    return found.map((r) => span(r.items.map((x) => x.rel.label)) + r.group).join(', ');
+}
+/** "hail 0.2.131–0.2.135, 0.2.136–0.2.139 (ships its own Python 3.10)": what runs on one release. */
+function hailRunning(releaseIndex, only) {
+    const found = runs(KNOWN_HAIL_VERSIONS, (v) => {
+        const a = assessments(v)[releaseIndex];
+        if (a.verdict === 'impossible' || (only && a.verdict !== only))
+            return undefined;
+        return qualifier(a.verdict, a.pythonBuild);
+    });
+    if (found.length === 0)
+        return undefined;
+    return 'hail ' + found.map((r) => span(r.items) + r.group).join(', ');
+}
+/** Consecutive releases that decide every Hail version the same way (the columns of the docs table). */
+function releaseGroups() {
+    const vector = (i) => KNOWN_HAIL_VERSIONS.map((v) => {
+        const a = assessments(v)[i];
+        return `${a.verdict}/${a.pythonBuild}`;
+    }).join(',');
+    const indexed = versions_EMR_RELEASES.map((rel, i) => ({ rel, i }));
+    return runs(indexed, ({ i }) => vector(i)).map((run) => ({
+        labels: run.items.map((x) => x.rel.label),
+        cells: versions_HAIL_RANGES.map((range) => {
+            const a = assessments(`0.2.${range.first}`)[run.items[0].i];
+            return { verdict: a.verdict, pythonBuild: a.pythonBuild };
+        }),
+    }));
+}
+/** "emr-6.8.0–emr-6.11.0 with hail 0.2.110–0.2.130; emr-7.0.0–emr-7.13.0 with hail 0.2.131–0.2.139". */
+function workingPairsSummary(filter = (v) => v !== 'impossible') {
+    const parts = [];
+    for (const group of releaseGroups()) {
+        const i = versions_EMR_RELEASES.findIndex((r) => r.label === group.labels[0]);
+        const working = runs(KNOWN_HAIL_VERSIONS, (v) => (filter(verdictOf(v, i)) ? 'ok' : undefined));
+        if (working.length === 0)
+            continue;
+        const kinds = new Set(KNOWN_HAIL_VERSIONS.map((v) => verdictOf(v, i)).filter(filter));
+        const note = kinds.size === 1 && kinds.has('needs-source-build') ? ' (source build)' : '';
+        parts.push(`${span(group.labels)} with hail ${working.map((r) => span(r.items)).join(', ')}${note}`);
+    }
+    return parts.join('; ');
+}
+/**
+ * Decides whether (hailVersion, releaseLabel, architecture) can work and how.
+ * Throws InputError for malformed or unknown versions/labels (the message lists what is known).
+ */
+function checkCompatibility(input) {
+    const hailVersion = parseHailVersion(input.hailVersion);
+    const releaseLabel = parseReleaseLabel(input.releaseLabel);
+    if (!isListedHailVersion(hailVersion)) {
+        throw new InputError('hail-version', unlistedHailMessage(hailVersion, releaseLabel));
+    }
+    const architecture = parseArchitecture(input.architecture ?? 'X86_64');
+    const rel = releaseFor(releaseLabel);
+    const releaseIndex = versions_EMR_RELEASES.indexOf(rel);
+    const a = assessments(hailVersion)[releaseIndex];
+    const range = hailRangeFor(hailVersion);
+    const base = {
+        hailVersion,
+        releaseLabel,
+        architecture,
+        spark: rel.spark,
+        jarSpark: a.jarSpark,
+        scala: a.scala,
+        python: a.python,
+        pythonBuild: a.pythonBuild,
+        java: a.java,
+        javaCaveat: a.verdict === 'impossible' ? undefined : javaCaveat(hailVersion, a.java),
+        os: rel.os,
+        buildKind: a.buildKind,
+        baseImage: versions_baseImageFor(rel),
+    };
+    if (architecture === 'ARM64') {
+        const onX86 = a.verdict === 'impossible'
+            ? `and on X86_64: ${a.why}`
+            : `on X86_64, ${releaseLabel} works with hail ${hailVersion}`;
+        const suggestion = `create the application with architecture X86_64 (${onX86})`;
+        return {
+            ...base,
+            verdict: 'impossible',
+            reason: `hail ${hailVersion} cannot run on an ARM64 application: Hail's jar carries x86-64 native libraries only; ${suggestion}`,
+            suggestion,
+        };
+    }
+    switch (a.verdict) {
+        case 'compatible':
+            return {
+                ...base,
+                verdict: 'compatible',
+                reason: `hail ${hailVersion} (jar for Spark ${versions_majorMinor(a.jarSpark)}, Python >= ${range.pythonMin}) runs on ` +
+                    `${releaseLabel} (Spark ${rel.spark}, Python ${a.python}, Java ${a.java})`,
+            };
+        case 'needs-newer-python': {
+            const own = hailRunning(releaseIndex, 'compatible');
+            return {
+                ...base,
+                verdict: 'needs-newer-python',
+                reason: `hail ${hailVersion} needs Python >= ${range.pythonMin}; ${releaseLabel} ships ${rel.python}: ` +
+                    `the archive will ship its own Python ${a.python}`,
+                suggestion: own ? `to run on ${releaseLabel}'s own Python ${rel.python}, use ${own}` : undefined,
+            };
+        }
+        case 'needs-source-build':
+            return {
+                ...base,
+                verdict: 'needs-source-build',
+                reason: `no Hail release targets Spark ${rel.sparkMinor} (${releaseLabel} runs Spark ${rel.spark}): hail ` +
+                    `${hailVersion} will be built from source for Spark ${a.jarSpark}, Scala ${a.scala} ` +
+                    `(slow, but once per cache key)`,
+                suggestion: `to use Hail's published wheel instead: ${workingPairsSummary((v) => v === 'compatible' || v === 'needs-newer-python')}`,
+            };
+        case 'impossible': {
+            const options = [];
+            const elsewhere = releasesRunning(hailVersion);
+            if (elsewhere)
+                options.push(`use hail ${hailVersion} on ${elsewhere}`);
+            const here = hailRunning(releaseIndex);
+            if (here)
+                options.push(`use ${here} on ${releaseLabel}`);
+            let suggestion = options.join(', or ');
+            if (!here) {
+                suggestion += `${suggestion ? '; ' : ''}no Hail runs on ${releaseLabel} (what works: ${workingPairsSummary()})`;
+            }
+            return { ...base, verdict: 'impossible', reason: `${a.why}; ${suggestion}`, suggestion };
+        }
+    }
+}
+const PREFERENCE = ['compatible', 'needs-newer-python', 'needs-source-build'];
+/**
+ * The newest release label a Hail version runs on (X86_64), preferring one that needs nothing extra,
+ * then one that ships its own Python, then a source build.
+ */
+function chooseReleaseLabel(hailVersion) {
+    const version = parseHailVersion(hailVersion);
+    if (!isListedHailVersion(version))
+        throw new InputError('hail-version', unlistedHailMessage(version));
+    const rows = assessments(version);
+    for (const wanted of PREFERENCE) {
+        const labels = versions_EMR_RELEASES.filter((_, i) => rows[i].verdict === wanted).map((r) => r.label);
+        if (labels.length > 0)
+            return labels.sort(compareLabels)[labels.length - 1];
+    }
+    throw new Error(`hail ${version} runs on no EMR Serverless release in this action's table`);
+}
+function cellText(cell) {
+    switch (cell.verdict) {
+        case 'compatible':
+            return 'yes';
+        case 'needs-newer-python':
+            return `yes, ships Python ${majorMinor(cell.pythonBuild)}`;
+        case 'needs-source-build':
+            return 'source build';
+        case 'impossible':
+            return 'no';
+    }
+}
+/** The compatibility tables as Markdown, for the README (generated, so docs cannot drift). */
+function compatibilityTableMarkdown() {
+    const groups = releaseGroups();
+    const header = ['Hail', "jar's Spark", 'Scala', 'Python', 'Java', ...groups.map((g) => span(g.labels))];
+    const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+    HAIL_RANGES.forEach((range, row) => {
+        const java = range.javaRule === '8-or-11'
+            ? '8 or 11 only'
+            : range.javaWarning.includes('not supported')
+                ? '11 (17: "not supported, may lead to errors")'
+                : '11 (17: untested, Hail warns)';
+        const cells = groups.map((g) => cellText(g.cells[row]));
+        lines.push(`| ${[hailRangeLabel(range), range.jarSpark, range.scala, `>= ${range.pythonMin}`, java, ...cells].join(' | ')} |`);
+    });
+    lines.push('', 'ARM64 applications: no Hail version (the jar carries x86-64 native libraries only).', '');
+    lines.push('| EMR release | Spark | OS | Python | Java | build image |', '|---|---|---|---|---|---|');
+    for (const rel of EMR_RELEASES) {
+        const spark = rel.sparkSource === 'unverified' ? `${rel.spark} (unverified)` : rel.spark;
+        const os = rel.os === 'al2' ? 'Amazon Linux 2' : 'Amazon Linux 2023';
+        const java = [rel.java, ...rel.javaSelectable].join(', ');
+        lines.push(`| ${rel.label} | ${spark} | ${os} | ${rel.python ?? 'unknown'} | ${java} | \`${baseImageFor(rel)}\` |`);
+    }
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/hail/jar-build.ts
+// What a Hail jar says about its own build: the Spark it was compiled for, and its Hail version.
+// Pure: takes the bytes of the entries, read elsewhere. Where Hail's build writes them:
+//   - up to 0.2.137: `build-info.properties` at the jar's root (hail/Makefile, then build.sc /
+//     build.mill), with `sparkVersion=` and `hailPipVersion=` lines;
+//   - from 0.2.138 (and on main): no properties file; build.mill generates `is/hail/package.scala`
+//     with `val SparkVersion = "<x.y.z>"` and `val PipVersion = "0.2.N"`, compiled into the
+//     constant pool of `is/hail/package$.class`.
+const BUILD_INFO = 'build-info.properties';
+const PACKAGE_CLASS = 'is/hail/package$.class';
+const JAR_BUILD_ENTRIES = [BUILD_INFO, PACKAGE_CLASS];
+const VERSION = /^\d+\.\d+\.\d+$/;
+const HAIL_VERSION = /^0\.2\.\d+(?:\.post\d+)?$/;
+function fromProperties(text) {
+    const values = new Map();
+    for (const line of text.split(/\r?\n/)) {
+        const m = /^\s*([\w.]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
+        if (m)
+            values.set(m[1], m[2]);
+    }
+    const spark = values.get('sparkVersion');
+    const hail = values.get('hailPipVersion');
+    return {
+        spark: spark && VERSION.test(spark) ? spark : undefined,
+        hailVersion: hail && HAIL_VERSION.test(hail) ? hail : undefined,
+        source: BUILD_INFO,
+    };
+}
+/** The string literals (CONSTANT_String targets) of a class file; undefined if it is not one. */
+function classStringLiterals(buf) {
+    if (buf.length < 10 || buf.readUInt32BE(0) !== 0xcafebabe)
+        return undefined;
+    const count = buf.readUInt16BE(8);
+    const utf8 = new Map();
+    const stringRefs = [];
+    let p = 10;
+    for (let i = 1; i < count; i++) {
+        if (p >= buf.length)
+            return undefined;
+        const tag = buf[p];
+        switch (tag) {
+            case 1: {
+                const len = buf.readUInt16BE(p + 1);
+                // Modified UTF-8 equals UTF-8 for the ASCII strings we look for.
+                utf8.set(i, buf.toString('utf8', p + 3, p + 3 + len));
+                p += 3 + len;
+                break;
+            }
+            case 8:
+                stringRefs.push(buf.readUInt16BE(p + 1));
+                p += 3;
+                break;
+            case 7:
+            case 16:
+            case 19:
+            case 20:
+                p += 3;
+                break;
+            case 15:
+                p += 4;
+                break;
+            case 3:
+            case 4:
+            case 9:
+            case 10:
+            case 11:
+            case 12:
+            case 17:
+            case 18:
+                p += 5;
+                break;
+            case 5:
+            case 6:
+                p += 9;
+                i++; // takes two slots
+                break;
+            default:
+                return undefined;
+        }
+    }
+    return stringRefs.map((i) => utf8.get(i)).filter((s) => s !== undefined);
+}
+function fromPackageClass(buf) {
+    const literals = classStringLiterals(buf) ?? [];
+    // The only x.y.z literal that is not Hail's own 0.2.N is the Spark version.
+    const sparks = [...new Set(literals.filter((s) => VERSION.test(s) && !s.startsWith('0.')))];
+    const hails = [...new Set(literals.filter((s) => HAIL_VERSION.test(s)))];
+    return {
+        spark: sparks.length === 1 ? sparks[0] : undefined,
+        hailVersion: hails.length === 1 ? hails[0] : undefined,
+        source: PACKAGE_CLASS,
+    };
+}
+/** Reads the jar's build facts from the entries found (by name); the properties file wins. */
+function jarBuildFrom(entries) {
+    const props = entries.get(BUILD_INFO);
+    const fromProps = props ? fromProperties(props.toString('utf8')) : undefined;
+    if (fromProps?.spark)
+        return fromProps;
+    const cls = entries.get(PACKAGE_CLASS);
+    const fromClass = cls ? fromPackageClass(cls) : undefined;
+    if (fromClass?.spark)
+        return { ...fromClass, hailVersion: fromClass.hailVersion ?? fromProps?.hailVersion };
+    return { hailVersion: fromProps?.hailVersion ?? fromClass?.hailVersion };
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/util/zip-read.ts
+// Reads a few named entries out of a zip (a jar, a wheel) without reading the whole file: the end
+// record, the central directory, then each wanted entry. Works over any random-access source, so
+// a 200 MB jar in S3 costs a few ranged GETs. Handles ZIP64 (Hail's jar has more than 65,535
+// entries), stored and deflated entries.
+
+
+const EOCD = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_EOCD = 0x06064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+const EOCD_MIN = 22;
+const MAX_COMMENT = 0xffff;
+/** Refuse to inflate more than this per entry: the files we read are a few hundred bytes to a few KB. */
+const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+class ZipError extends Error {
+}
+function u64(buf, at) {
+    const n = buf.readBigUInt64LE(at);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new ZipError('zip offset too large');
+    return Number(n);
+}
+/** Where the central directory is: from the end record, or its ZIP64 form when a field overflows. */
+async function centralDirectory(src) {
+    if (src.size < EOCD_MIN)
+        throw new ZipError('not a zip file (too short)');
+    const tailLength = Math.min(src.size, EOCD_MIN + MAX_COMMENT + 20);
+    const tailStart = src.size - tailLength;
+    const tail = await src.read(tailStart, tailLength);
+    let at = -1;
+    for (let i = tail.length - EOCD_MIN; i >= 0; i--) {
+        if (tail.readUInt32LE(i) === EOCD) {
+            at = i;
+            break;
+        }
+    }
+    if (at < 0)
+        throw new ZipError('not a zip file (no end of central directory record)');
+    let count = tail.readUInt16LE(at + 10);
+    let size = tail.readUInt32LE(at + 12);
+    let offset = tail.readUInt32LE(at + 16);
+    if (count === 0xffff || size === 0xffffffff || offset === 0xffffffff) {
+        const loc = at - 20;
+        if (loc < 0 || tail.readUInt32LE(loc) !== ZIP64_LOCATOR)
+            throw new ZipError('ZIP64 locator missing');
+        const recordOffset = u64(tail, loc + 8);
+        const record = await src.read(recordOffset, 56);
+        if (record.readUInt32LE(0) !== ZIP64_EOCD)
+            throw new ZipError('ZIP64 end record missing');
+        count = u64(record, 32);
+        size = u64(record, 40);
+        offset = u64(record, 48);
+    }
+    if (offset + size > src.size)
+        throw new ZipError('central directory lies outside the file');
+    return { offset, size, count };
+}
+function parseCentral(buf, count) {
+    const entries = [];
+    let p = 0;
+    for (let i = 0; i < count && p + 46 <= buf.length; i++) {
+        if (buf.readUInt32LE(p) !== CENTRAL)
+            throw new ZipError('corrupt central directory');
+        const method = buf.readUInt16LE(p + 10);
+        let compressedSize = buf.readUInt32LE(p + 20);
+        let size = buf.readUInt32LE(p + 24);
+        const nameLength = buf.readUInt16LE(p + 28);
+        const extraLength = buf.readUInt16LE(p + 30);
+        const commentLength = buf.readUInt16LE(p + 32);
+        let localOffset = buf.readUInt32LE(p + 42);
+        const name = buf.toString('utf8', p + 46, p + 46 + nameLength);
+        // ZIP64 extra field (id 1): the overflowing values, in this order.
+        let e = p + 46 + nameLength;
+        const end = e + extraLength;
+        while (e + 4 <= end) {
+            const id = buf.readUInt16LE(e);
+            const len = buf.readUInt16LE(e + 2);
+            if (id === 1) {
+                let q = e + 4;
+                if (size === 0xffffffff) {
+                    size = u64(buf, q);
+                    q += 8;
+                }
+                if (compressedSize === 0xffffffff) {
+                    compressedSize = u64(buf, q);
+                    q += 8;
+                }
+                if (localOffset === 0xffffffff)
+                    localOffset = u64(buf, q);
+            }
+            e += 4 + len;
+        }
+        entries.push({ name, method, compressedSize, size, localOffset });
+        p = end + commentLength;
+    }
+    return entries;
+}
+async function entryData(src, entry) {
+    if (entry.size > MAX_ENTRY_BYTES || entry.compressedSize > MAX_ENTRY_BYTES) {
+        throw new ZipError(`${entry.name} is larger than ${MAX_ENTRY_BYTES} bytes`);
+    }
+    const header = await src.read(entry.localOffset, 30);
+    if (header.readUInt32LE(0) !== LOCAL)
+        throw new ZipError(`corrupt local header for ${entry.name}`);
+    const start = entry.localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+    const raw = await src.read(start, entry.compressedSize);
+    if (entry.method === 0)
+        return raw;
+    if (entry.method === 8)
+        return (0,external_node_zlib_.inflateRawSync)(raw, { maxOutputLength: MAX_ENTRY_BYTES });
+    throw new ZipError(`${entry.name} uses compression method ${entry.method}`);
+}
+/** The contents of the entries whose names `wanted` accepts (at most `limit` of them). */
+async function readZipEntries(src, wanted, limit = 8) {
+    const cd = await centralDirectory(src);
+    const entries = parseCentral(await src.read(cd.offset, cd.size), cd.count);
+    const out = new Map();
+    for (const entry of entries.filter((e) => wanted(e.name)).slice(0, limit)) {
+        out.set(entry.name, await entryData(src, entry));
+    }
+    return out;
+}
+/** A local file as a random-access source; the caller closes it. */
+async function openFileAccess(path) {
+    const handle = await (0,promises_.open)(path, 'r');
+    const { size } = await handle.stat();
+    return {
+        size,
+        async read(offset, length) {
+            const buf = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+            let done = 0;
+            while (done < buf.length) {
+                const { bytesRead } = await handle.read(buf, done, buf.length - done, offset + done);
+                if (bytesRead === 0)
+                    break;
+                done += bytesRead;
+            }
+            return buf.subarray(0, done);
+        },
+        close: () => handle.close(),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/artifacts.ts
+
+
+
+
+
+
+
+
 
 const AREA = 'artifacts';
 /**
@@ -68202,11 +68626,11 @@ const AREA = 'artifacts';
 async function placePrebuiltArtifacts(s3, prefix, jar, envArchive, signal) {
     const place = async (a) => {
         if (a.kind === 's3')
-            return { uri: a.uri, uploadedBytes: 0, local: false };
+            return { uri: a.uri, uploadedBytes: 0, local: false, sha256: undefined };
         const placed = s3
             ? await placeFile(s3, a.file.path, prefix, AREA, signal)
             : await planPlacement(a.file.path, prefix, AREA);
-        return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true };
+        return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true, sha256: placed.sha256 };
     };
     // Both in parallel: the jar and the archive are the two largest uploads of a run.
     const [j, e] = await Promise.all([place(jar), place(envArchive)]);
@@ -68216,11 +68640,230 @@ async function placePrebuiltArtifacts(s3, prefix, jar, envArchive, signal) {
         envArchiveUri: e.uri,
         source: uploadedBytes > 0 ? 'uploaded' : 'prebuilt',
         uploadedBytes,
+        jarSha256: j.sha256,
+        envArchiveSha256: e.sha256,
     };
 }
+/**
+ * What a prebuilt hail-jar says about its build (the Spark it was compiled for): read from the
+ * workspace file, or with a few ranged GETs from S3. Nothing is uploaded.
+ */
+async function readJarBuild(s3, jar) {
+    const wanted = (name) => JAR_BUILD_ENTRIES.includes(name);
+    try {
+        if (jar.kind === 'local') {
+            const file = await openFileAccess(jar.file.path);
+            try {
+                return jarBuildFrom(await readZipEntries(file, wanted));
+            }
+            finally {
+                await file.close();
+            }
+        }
+        if (!s3) {
+            throw new InputError(Input.HailJar, `${jar.uri} is in S3, which a dry run does not read; give hail-jar as a workspace file to check ` +
+                `a Hail version newer than the table`);
+        }
+        const source = await openS3Access(s3, parseS3Uri(jar.uri));
+        if (!source)
+            throw new InputError(Input.HailJar, `${jar.uri} does not exist`);
+        return jarBuildFrom(await readZipEntries(source, wanted));
+    }
+    catch (err) {
+        if (err instanceof ZipError) {
+            const name = jar.kind === 'local' ? jar.file.relPath : jar.uri;
+            throw new InputError(Input.HailJar, `${name} is not a readable jar: ${err.message}`);
+        }
+        throw err;
+    }
+}
+/**
+ * For a Hail version newer than the table: the facts of the hail-jar given with it (read before
+ * any upload). Undefined for a listed version; refused (naming hail-version) without a hail-jar.
+ */
+async function readGivenJar(s3, config) {
+    if (isListedHailVersion(config.hailVersion))
+        return undefined;
+    if (!config.hailJar || !config.hailEnvArchive) {
+        throw new InputError(Input.HailVersion, unlistedHailMessage(config.hailVersion));
+    }
+    const jar = config.hailJar;
+    const name = jar.kind === 'local' ? jar.file.relPath : jar.uri;
+    return { build: await readJarBuild(s3, jar), name };
+}
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/hail/unlisted-compat.ts
+// Decides for a Hail version newer than the table (Hail's main branch moves on: Spark 4.1, Scala
+// 2.13, Python >= 3.12) from what its own jar says it was built for, instead of refusing it.
+// Pure: the jar's facts are read at the edge (src/artifacts.ts).
+
+
+
+/** Releases whose Spark major.minor is `minor`: "emr-7.0.0 … emr-7.14.0". */
+function unlisted_compat_releasesRunning(minor) {
+    return versions_EMR_RELEASES.filter((r) => r.sparkMinor === minor).map((r) => r.label);
+}
+function unlisted_compat_span(labels) {
+    return labels.length <= 1 ? (labels[0] ?? '') : `${labels[0]}–${labels[labels.length - 1]}`;
+}
+/** Checks the jar's own facts against the version asked for; throws InputError naming hail-jar. */
+function requireSpark(input, hailVersion) {
+    const jar = input.jar;
+    const name = input.jarName ? ` (${input.jarName})` : '';
+    const it = input.jarName ?? 'the jar';
+    if (!jar)
+        throw new InputError('hail-version', unlistedHailMessage(hailVersion, input.releaseLabel));
+    if (jar.hailVersion && baseHailVersion(jar.hailVersion) !== baseHailVersion(hailVersion)) {
+        throw new InputError('hail-jar', `${it} is hail ${jar.hailVersion}'s jar, but hail-version is ${hailVersion}`);
+    }
+    if (!jar.spark) {
+        throw new InputError('hail-jar', `the jar${name} does not say which Spark it was built for (no sparkVersion in build-info.properties, ` +
+            `no SparkVersion in is/hail/package$.class), so hail ${hailVersion}, newer than this action's table, ` +
+            `cannot be checked: is it Hail's hail-all-spark.jar?`);
+    }
+    return jar.spark;
+}
+/**
+ * The decision for a Hail version newer than the table, from its jar: 'compatible' when the jar's
+ * Spark major.minor is the release's (what Hail itself checks at start), else 'impossible'.
+ */
+function checkUnlistedHail(input) {
+    const hailVersion = parseHailVersion(input.hailVersion);
+    const releaseLabel = parseReleaseLabel(input.releaseLabel);
+    const architecture = parseArchitecture(input.architecture ?? 'X86_64');
+    const jarSpark = requireSpark(input, hailVersion);
+    const rel = releaseFor(releaseLabel);
+    const from = input.jar?.source ? ` (from its ${input.jar.source})` : '';
+    const base = {
+        hailVersion,
+        releaseLabel,
+        architecture,
+        spark: rel.spark,
+        jarSpark,
+        scala: rel.scala,
+        python: rel.python ?? 'unknown',
+        pythonBuild: 'system',
+        java: rel.java,
+        os: rel.os,
+        buildKind: 'pypi',
+        baseImage: versions_baseImageFor(rel),
+    };
+    if (architecture === 'ARM64') {
+        const suggestion = 'create the application with architecture X86_64';
+        return {
+            ...base,
+            verdict: 'impossible',
+            reason: `hail ${hailVersion} cannot run on an ARM64 application: Hail's jar carries x86-64 native libraries only; ${suggestion}`,
+            suggestion,
+        };
+    }
+    const jarMinor = versions_majorMinor(jarSpark);
+    if (jarMinor !== rel.sparkMinor) {
+        const elsewhere = unlisted_compat_releasesRunning(jarMinor);
+        const suggestion = elsewhere.length
+            ? `use this jar on ${unlisted_compat_span(elsewhere)} (Spark ${jarMinor})`
+            : `no EMR Serverless release in this action's table runs Spark ${jarMinor}`;
+        return {
+            ...base,
+            verdict: 'impossible',
+            reason: `hail ${hailVersion}'s jar is built for Spark ${jarSpark}${from}, but ${releaseLabel} runs Spark ` +
+                `${rel.spark}: Hail refuses to start on a different Spark major.minor; ${suggestion}`,
+            suggestion,
+        };
+    }
+    return {
+        ...base,
+        verdict: 'compatible',
+        reason: `hail ${hailVersion} is newer than this action's table; its jar is built for Spark ${jarSpark}${from}, ` +
+            `and ${releaseLabel} runs Spark ${rel.spark} (Scala ${rel.scala}, Java ${rel.java}): the Spark ` +
+            `versions match. The action cannot check hail-env-archive: it must carry a Python that hail ` +
+            `${hailVersion} accepts (Hail's main branch needs Python >= 3.12; ${releaseLabel}'s own is ` +
+            `${rel.python ?? 'unknown'})`,
+        javaCaveat: rel.java === '11'
+            ? undefined
+            : `hail ${hailVersion}'s Java support is not in this action's table; 0.2.137–0.2.139 support only ` +
+                `Java 11 and call Java ${rel.java} "not supported", which "may lead to errors"`,
+    };
+}
+/** The newest release whose Spark major.minor is the jar's, for creating an application. */
+function chooseReleaseForJar(hailVersion, jar, jarName) {
+    const version = parseHailVersion(hailVersion);
+    const spark = requireSpark({ hailVersion: version, releaseLabel: '', jar, jarName }, version);
+    const labels = versions_EMR_RELEASES.filter((r) => r.sparkMinor === versions_majorMinor(spark)).map((r) => r.label);
+    if (labels.length === 0) {
+        throw new InputError('hail-jar', `is built for Spark ${spark}, which no EMR Serverless release in this action's table runs`);
+    }
+    return labels.sort(compareLabels)[labels.length - 1];
+}
+
+;// CONCATENATED MODULE: ./src/compatibility.ts
+
+
+
+
+
+
+/** True when the Hail version is newer than the table, so its jar must say what it was built for. */
+function needsJarCheck(hailVersion) {
+    return !isListedHailVersion(parseHailVersion(hailVersion));
+}
+/**
+ * Refuses an impossible Hail/EMR pair, naming the input the release came from: `release-label`,
+ * or `application-id` when it was read from the application. A Hail version newer than the table
+ * is decided from its jar (`jar`); without one it is refused with what to do.
+ */
+function requireCompatible(hailVersion, releaseLabel, architecture, from = Input.ReleaseLabel, jar) {
+    const compat = needsJarCheck(hailVersion)
+        ? checkUnlistedHail({ hailVersion, releaseLabel, architecture, jar: jar?.build, jarName: jar?.name })
+        : checkCompatibility({ hailVersion, releaseLabel, architecture });
+    if (compat.verdict === 'impossible') {
+        throw new InputError(from, `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`);
+    }
+    if (compat.verdict !== 'compatible' || needsJarCheck(hailVersion))
+        once(compat.reason, info);
+    // A notice, not a warning: it holds on every emr-7 run, and only a Java 11 runtime would end it.
+    if (compat.javaCaveat)
+        once(compat.javaCaveat, notice);
+    return compat;
+}
+/** The release for a new application: the table's choice, or (newer Hail) the jar's Spark's. */
+function releaseLabelFor(hailVersion, jar) {
+    return needsJarCheck(hailVersion)
+        ? chooseReleaseForJar(hailVersion, jar?.build, jar?.name)
+        : chooseReleaseLabel(hailVersion);
+}
+/**
+ * Refuses inputs that need a newer release than the application's, before any upload: today
+ * `retry-max-attempts` (StartJobRun `retryPolicy`, emr-7.1.0 and later).
+ */
+function requireReleaseFeatures(config, releaseLabel, from = Input.ReleaseLabel) {
+    if (config.retryMaxAttempts !== undefined && !supportsRetryPolicy(releaseLabel)) {
+        const where = from === Input.ReleaseLabel ? '' : ` (the release of the application given by ${from})`;
+        throw new InputError(Input.RetryMaxAttempts, `needs ${FIRST_RETRY_POLICY_RELEASE} or later (EMR Serverless job resiliency), but the release is ` +
+            `${releaseLabel}${where}: remove retry-max-attempts or use a newer release`);
+    }
+}
+// The check runs twice when the release is given (before and after GetApplication): say things once.
+const said = new Set();
+function once(message, say) {
+    if (said.has(message))
+        return;
+    said.add(message);
+    say(message);
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/action-paths.ts
+
+
+/** hail-build/ ships with the action, beside dist/ (and beside src/ in tests). */
+function hailBuildDir() {
+    const actionRoot = (0,external_node_path_.resolve)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), '..');
+    const recipe = ['hail', 'build'].join('-'); // spelled so the bundler does not inline it as an asset
+    return (0,external_node_path_.join)(actionRoot, recipe);
+}
+
 ;// CONCATENATED MODULE: ./src/hail/artifact-key.ts
 // The content key of a Hail artifact build: sha256 over everything that decides what the build
 // produces, as canonical JSON, so the same inputs give the same key on any machine.
@@ -68874,7 +69517,9 @@ function readRunContext(env = process.env) {
         job: env.GITHUB_JOB,
         action: env.GITHUB_ACTION,
         workflow: env.GITHUB_WORKFLOW,
+        workflowRef: env.GITHUB_WORKFLOW_REF,
         eventName: env.GITHUB_EVENT_NAME,
+        actor: env.GITHUB_ACTOR,
         eventPath: env.GITHUB_EVENT_PATH,
         serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
         apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
@@ -69097,11 +69742,11 @@ function shellQuote(s) {
 
 
 
-
 /** Validates everything and prints the exact request and the equivalent CLI command, without any AWS call. */
-async function dryRun(config, ctx) {
-    const releaseLabel = config.releaseLabel ?? chooseReleaseLabel(config.hailVersion);
-    const compat = requireCompatible(config.hailVersion, releaseLabel, 'X86_64');
+async function dryRun(config, ctx, jar) {
+    const releaseLabel = config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar);
+    requireReleaseFeatures(config, releaseLabel);
+    const compat = requireCompatible(config.hailVersion, releaseLabel, 'X86_64', undefined, jar);
     const applicationId = config.applicationId ?? `<application "${config.applicationName ?? 'new'}">`;
     const artifacts = config.artifactsMode === 'prebuilt'
         ? await placePrebuiltArtifacts(undefined, config.s3Prefix, config.hailJar, config.hailEnvArchive)
@@ -69290,6 +69935,14 @@ function readInputs(get, env = process.env) {
         return r || undefined;
     });
     const dryRun = bool(Input.DryRun);
+    const history = check(Input.History, (raw) => parseBoolean(raw || 'true'));
+    const costIncreaseThresholdPct = optional(Input.CostIncreaseThreshold, (raw) => {
+        const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+        if (!m)
+            throw new Error(`"${raw}" is not a percentage (for example 25 or 25%)`);
+        return Number(m[1]);
+    });
+    const failOnCostIncrease = bool(Input.FailOnCostIncrease);
     // Rules that tie inputs together; skipped for an input already refused, to avoid a cascade.
     const refused = new Set(problems.map((p) => p.input));
     if (refused.has(Input.HailJar) || refused.has(Input.HailEnvArchive))
@@ -69322,6 +69975,12 @@ function readInputs(get, env = process.env) {
     }
     if (!region && !dryRun) {
         problems.push(new InputError(Input.AwsRegion, 'is not set and AWS_REGION is empty (set aws-region, or configure-aws-credentials)'));
+    }
+    if (failOnCostIncrease && costIncreaseThresholdPct === undefined) {
+        problems.push(new InputError(Input.FailOnCostIncrease, 'needs cost-increase-threshold'));
+    }
+    if (history === false && costIncreaseThresholdPct !== undefined) {
+        problems.push(new InputError(Input.CostIncreaseThreshold, 'needs history: true (the comparison reads the history)'));
     }
     if (problems.length > 0)
         throw new InputErrors(problems);
@@ -69358,6 +70017,9 @@ function readInputs(get, env = process.env) {
         githubToken,
         region,
         dryRun: dryRun,
+        history: history,
+        costIncreaseThresholdPct,
+        failOnCostIncrease: failOnCostIncrease,
     });
 }
 /** Resolves a workspace-relative path; refuses paths that escape the workspace or do not exist. */
@@ -69724,10 +70386,10 @@ function Collection() {
 
 
 // pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
+var dist_bundle_VERSION = "0.0.0-development";
 
 // pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var userAgent = `octokit-endpoint.js/${dist_bundle_VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -71007,12 +71669,12 @@ class RequestError extends Error {
 
 
 // pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
+var request_dist_bundle_VERSION = "10.0.16";
 
 // pkg/dist-src/defaults.js
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${request_dist_bundle_VERSION} ${getUserAgent()}`
   }
 };
 
@@ -74449,6 +75111,48 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/history/compare.ts
+const pct = (now, base) => now === undefined || base === undefined || base === 0 ? undefined : ((now - base) / base) * 100;
+/** The newest successful run on the base branch (entries are newest first, as listed). */
+function latestSuccessOn(entries, baseRef) {
+    return entries.find((e) => e.state === 'SUCCESS' && e.ref === baseRef);
+}
+/** How this run compares with the newest successful run of the same analysis on the base branch. */
+function compareWithBase(current, entries, baseRef) {
+    const base = latestSuccessOn(entries.filter((e) => e.key !== current.key), baseRef);
+    if (!base)
+        return undefined;
+    return {
+        base,
+        baseRef,
+        costPct: pct(current.costUsd, base.costUsd),
+        durationPct: pct(current.totalSeconds, base.totalSeconds),
+        vcpuPct: pct(current.billedVcpuHours, base.billedVcpuHours),
+    };
+}
+/** `+38%`, `-5%`, `±0%`. */
+function formatPct(p) {
+    const r = Math.round(p);
+    return r === 0 ? '±0%' : `${r > 0 ? '+' : ''}${r}%`;
+}
+/** "cost +38% vs main@abc1234" (the base branch's short name and commit). */
+function deltaHeadline(d) {
+    const branch = d.baseRef.replace(/^refs\/heads\//, '');
+    const at = d.base.commit ? `${branch}@${d.base.commit.slice(0, 7)}` : branch;
+    const parts = [];
+    if (d.costPct !== undefined)
+        parts.push(`cost ${formatPct(d.costPct)}`);
+    if (d.durationPct !== undefined)
+        parts.push(`duration ${formatPct(d.durationPct)}`);
+    if (d.vcpuPct !== undefined)
+        parts.push(`billed vCPU-hours ${formatPct(d.vcpuPct)}`);
+    return parts.length > 0 ? `${parts.join(', ')} vs ${at}` : `no figures to compare with ${at}`;
+}
+/** True when the cost grew by more than the threshold (a percentage). */
+function exceedsThreshold(d, thresholdPct) {
+    return d?.costPct !== undefined && thresholdPct !== undefined && d.costPct > thresholdPct;
+}
+
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 // Escaping for text that comes from logs, job results and user inputs before it reaches the job
 // summary or a PR comment. GitHub renders Markdown plus a safe HTML subset there, and
@@ -74570,6 +75274,73 @@ function formatBytes(bytes) {
     return `${value.toFixed(digits)} ${UNITS[unit]}`;
 }
 
+;// CONCATENATED MODULE: ./src/report/history-section.ts
+// The summary's "History" section: the analysis's last runs as a table and as two Mermaid charts
+// (GitHub renders `xychart-beta` from Markdown), and the comparison with the base branch.
+
+
+
+const HISTORY_ROWS = 30;
+function runLabel(e) {
+    return e.runNumber ? `#${e.runNumber}` : formatUtc(e.time).slice(0, 16);
+}
+/** One Mermaid bar chart, oldest run on the left; the current run's label is marked. */
+function chart(title, unit, rows, value, currentKey) {
+    const points = rows
+        .map((e) => ({ e, v: value(e) }))
+        .filter((p) => p.v !== undefined && Number.isFinite(p.v))
+        .reverse();
+    if (points.length < 2)
+        return undefined;
+    // Labels are built from digits and dates only, but quotes would end a label: strip them anyway.
+    const label = (e) => `"${(runLabel(e) + (e.key === currentKey ? ' (this run)' : '')).replace(/"/g, '')}"`;
+    const max = Math.max(...points.map((p) => p.v));
+    const round = (v) => Number(v.toPrecision(4));
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${title}"`,
+        `  x-axis [${points.map((p) => label(p.e)).join(', ')}]`,
+        `  y-axis "${unit}" 0 --> ${round(max * 1.1) || 1}`,
+        `  bar [${points.map((p) => round(p.v)).join(', ')}]`,
+        '```',
+    ].join('\n');
+}
+function stateWord(state) {
+    return state === 'SUCCESS' ? '✅' : state === 'FAILED' ? '❌' : state === 'CANCELLED' ? '🚫' : state;
+}
+function renderHistorySection(view) {
+    const rows = view.entries.slice(0, HISTORY_ROWS);
+    if (rows.length === 0)
+        return undefined;
+    const lines = ['### History', ''];
+    if (view.delta) {
+        const warn = view.overThreshold ? ` ⚠️ over the ${view.thresholdPct}% threshold` : '';
+        lines.push(`**Compared with the base branch:** ${escapeInline(deltaHeadline(view.delta))}${warn}`, '');
+    }
+    const cost = chart('Estimated cost per run (USD)', 'USD', rows, (e) => e.costUsd, view.currentKey);
+    const duration = chart('Run time per run (minutes)', 'minutes', rows, (e) => (e.totalSeconds === undefined ? undefined : e.totalSeconds / 60), view.currentKey);
+    for (const c of [cost, duration])
+        if (c)
+            lines.push(c, '');
+    lines.push('| Run | Ended (UTC) | State | Run time | Est. cost | Billed vCPU-h | Commit | Ref |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const e of rows) {
+        const mark = e.key === view.currentKey ? ' ◀ this run' : '';
+        const ref = e.pullRequest
+            ? `PR #${e.pullRequest}`
+            : escapeInline((e.ref ?? '').replace(/^refs\/heads\//, ''));
+        lines.push(`| ${escapeInline(runLabel(e))}${mark} | ${formatUtc(e.time)} | ${stateWord(e.state)} | ` +
+            `${e.totalSeconds !== undefined ? formatDuration(e.totalSeconds) : ''} | ` +
+            `${e.costUsd !== undefined ? formatUsd(e.costUsd) : ''} | ` +
+            `${e.billedVcpuHours !== undefined ? e.billedVcpuHours.toFixed(4) : ''} | ` +
+            `${e.commit ? `<code>${escapeInline(e.commit.slice(0, 7))}</code>` : ''} | ${ref} |`);
+    }
+    if (view.entries.length > rows.length)
+        lines.push('', `*${view.entries.length - rows.length} earlier runs not shown.*`);
+    lines.push('', `Records: <code>${escapeInline(view.folderUri)}</code>`);
+    return lines.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/report/links.ts
 // AWS console addresses for the report. They only help a reader who is signed in to the account;
 // they carry no credentials (unlike the Spark UI link, which is a bearer link).
@@ -74633,6 +75404,8 @@ function cloudWatchLogGroupUrl(region, logGroup) {
 // Size: GitHub rejects a step summary over 1 MiB and a comment over 65,536 characters. Every section
 // except the log tails and the excerpt is bounded by construction (fields are clipped, tables capped);
 // the remaining budget goes to the excerpt first and then to the tails, which keep their last lines.
+
+
 
 
 
@@ -74985,6 +75758,8 @@ function links(ctx) {
         const url = s3ConsoleUrl(report.logUri, report.region, true);
         items.push(`${url ? `${summary_link('Logs in the S3 console', url)}: ` : 'Logs: '}${code(report.logUri)}`);
     }
+    if (report.provenanceUri)
+        items.push(`How the outputs were made (provenance): ${code(report.provenanceUri)}`);
     const cw = report.links.cloudWatch;
     if (cw)
         items.push(/^https:\/\//.test(cw) ? summary_link('CloudWatch logs', cw) : `CloudWatch logs: ${code(cw)}`);
@@ -75036,6 +75811,7 @@ function renderWith(ctx, b, compact) {
         timings(r),
         resources(r),
         attempts(r),
+        compact || !r.history ? undefined : renderHistorySection(r.history),
         compact ? undefined : result(r),
         compact ? undefined : outputs(r),
         links(ctx),
@@ -75127,6 +75903,13 @@ function renderPrComment(report, opts) {
     const top = [opts.marker, `### ${outcomeLabel(report)}: Hail job ${summary_text(report.jobName)}`, ''];
     if (facts.length > 0)
         top.push(`${facts.join(' · ').replace(/^./, (c) => c.toUpperCase())}`, '');
+    const delta = report.history?.delta;
+    if (delta) {
+        const warn = report.history?.overThreshold
+            ? ` ⚠️ over the ${report.history.thresholdPct}% threshold`
+            : '';
+        top.push(`**Compared with the base branch:** ${summary_text(deltaHeadline(delta))}${warn}`, '');
+    }
     const why = reason(report);
     if (why)
         top.push(why.replace(/^### Why it did not succeed\n\n/, ''), '');
@@ -75395,57 +76178,6 @@ function installAbortHandlers(log) {
             process.off('SIGTERM', onSignal);
         },
     };
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/aws/s3-read.ts
-
-
-
-
-/** Lists objects under a prefix, up to `limit` (a Hail table can hold thousands of part files). */
-async function listObjects(s3, prefix, limit = 10_000) {
-    const objects = [];
-    let token;
-    do {
-        const out = await s3.send(new client_s3_dist_cjs.ListObjectsV2Command({
-            Bucket: prefix.bucket,
-            Prefix: prefix.key,
-            ContinuationToken: token,
-            MaxKeys: Math.min(1000, limit - objects.length),
-        }));
-        for (const o of out.Contents ?? []) {
-            objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified });
-        }
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token && objects.length < limit);
-    return { objects, truncated: token !== undefined };
-}
-/**
- * Streams an object's bytes, gunzipped when the key ends in .gz; undefined when it does not exist.
- * Nothing is buffered whole, so a gigabyte of driver log costs a few chunks of memory.
- */
-async function openObjectStream(s3, loc, abortSignal) {
-    try {
-        const out = await s3.send(new client_s3_dist_cjs.GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }), { abortSignal });
-        const body = out.Body;
-        if (!body)
-            return undefined;
-        if (!loc.key.endsWith('.gz'))
-            return body;
-        // pipeline forwards a body error (reset connection) to the gunzip stream the caller reads.
-        const gunzip = (0,external_node_zlib_.createGunzip)();
-        (0,external_node_stream_.pipeline)(body, gunzip, () => undefined);
-        return gunzip;
-    }
-    catch (err) {
-        if (isNotFound(err))
-            return undefined;
-        throw err;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/excerpt.ts
@@ -76330,6 +77062,76 @@ function groupOutputs(outputUri, objects) {
     return sorted;
 }
 
+;// CONCATENATED MODULE: ./src/run/driver-logs.ts
+// Finds a job run's driver logs in S3. A large job writes thousands of executor logs under the
+// same prefix, and `SPARK_EXECUTOR/...` sorts before `attempts/...`, so a plain listing of the
+// prefix can end before it reaches a retried attempt's driver logs. Instead the listing goes
+// straight to the folders that matter, one level at a time: a handful of requests at most.
+
+
+
+/** Newest attempts looked into before falling back to the first attempt's folder. */
+const MAX_ATTEMPT_FOLDERS = 3;
+/**
+ * The newest attempt's driver log folder holding an object that `wanted` accepts. The layout of
+ * retried attempts is unverified: the action reads `<job>/SPARK_DRIVER/` for the first attempt
+ * and `<job>/attempts/<n>/SPARK_DRIVER/` for retries (as the local stack writes them), newest first.
+ * At most 2 + MAX_ATTEMPT_FOLDERS list requests.
+ */
+async function locateDriverLogs(clients, jobPrefix, wanted = () => true) {
+    const at = (key) => ({ bucket: jobPrefix.bucket, key });
+    const attemptsRoot = joinKey(jobPrefix.key, 'attempts') + '/';
+    const { prefixes } = await listLevel(clients.s3, at(attemptsRoot));
+    const attempts = prefixes
+        .map((p) => Number(/^(\d+)\/$/.exec(p.slice(attemptsRoot.length))?.[1]))
+        .filter((n) => Number.isInteger(n) && n > 0)
+        .sort((a, b) => b - a)
+        .slice(0, MAX_ATTEMPT_FOLDERS);
+    const folders = [
+        ...attempts.map((n) => ({ attempt: n, folder: at(`${attemptsRoot}${n}/SPARK_DRIVER/`) })),
+        { attempt: 1, folder: at(joinKey(jobPrefix.key, 'SPARK_DRIVER') + '/') },
+    ];
+    for (const f of folders) {
+        const { objects } = await listLevel(clients.s3, f.folder);
+        const found = objects.filter((o) => wanted(o.key));
+        if (found.length > 0)
+            return { ...f, objects: found };
+    }
+    return { ...folders[folders.length - 1], objects: [] };
+}
+/** The newest attempt's driver `<name>.gz`, or the first attempt's expected key when none exists. */
+async function findDriverLog(clients, jobPrefix, name) {
+    const file = `${name}.gz`;
+    const found = await locateDriverLogs(clients, jobPrefix, (key) => key.endsWith(`/SPARK_DRIVER/${file}`));
+    return { bucket: found.folder.bucket, key: found.folder.key + file };
+}
+// EMR Serverless uploads the driver logs periodically while a job runs and a last time as it
+// ends; that last upload may land after the job run reports its terminal state.
+const LOG_ARRIVAL_MS = 60_000;
+const LOG_ARRIVAL_POLL_MS = 2_000;
+// S3 and EMR clocks agree closely, and LastModified has one-second resolution.
+const CLOCK_SLACK_MS = 5_000;
+/**
+ * Waits (up to a minute) until the driver logs of a job run that ran have been written at or after
+ * its end: an earlier upload may lack the last lines, and with them the traceback.
+ */
+async function awaitFinalDriverLogs(clients, jobPrefix, endedAt, log, graceMs = LOG_ARRIVAL_MS) {
+    const deadline = Date.now() + graceMs;
+    const since = (endedAt?.getTime() ?? 0) - CLOCK_SLACK_MS;
+    let told = false;
+    for (;;) {
+        const { objects } = await locateDriverLogs(clients, jobPrefix);
+        if (objects.some((o) => (o.lastModified?.getTime() ?? Infinity) >= since))
+            return true;
+        if (Date.now() >= deadline)
+            return false;
+        if (!told)
+            log.info('Waiting for the final driver logs to reach S3...');
+        told = true;
+        await sleep_sleep(LOG_ARRIVAL_POLL_MS);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/run/collect-report.ts
 
 
@@ -76348,24 +77150,6 @@ function jobLogPrefix(logUri, applicationId, jobRunId) {
         bucket: base.bucket,
         key: joinKey(base.key, 'applications', applicationId, 'jobs', jobRunId) + '/',
     });
-}
-/**
- * The driver log of the newest attempt. The layout of retried attempts is unverified, so the
- * prefix is listed and the SPARK_DRIVER/<name> key with the highest attempt number wins.
- */
-async function findDriverLog(clients, jobPrefix, name) {
-    const fallback = { bucket: jobPrefix.bucket, key: joinKey(jobPrefix.key, 'SPARK_DRIVER', `${name}.gz`) };
-    const { objects } = await listObjects(clients.s3, jobPrefix, 2_000);
-    let best;
-    for (const o of objects) {
-        if (!o.key.endsWith(`/SPARK_DRIVER/${name}.gz`))
-            continue;
-        const m = /(?:^|\/)attempts\/(\d+)\//.exec(o.key.slice(jobPrefix.key.length));
-        const attempt = m ? Number(m[1]) : 1;
-        if (!best || attempt > best.attempt)
-            best = { key: o.key, attempt };
-    }
-    return best ? { bucket: jobPrefix.bucket, key: best.key } : fallback;
 }
 async function readLog(clients, loc, name, tailLines) {
     const uri = formatS3Uri(loc);
@@ -76394,33 +77178,6 @@ async function readResult(clients, outputUri, log) {
     }
     return undefined;
 }
-// EMR Serverless uploads the driver logs periodically while a job runs and a last time as it
-// ends; that last upload may land after the job run reports its terminal state.
-const LOG_ARRIVAL_MS = 60_000;
-const LOG_ARRIVAL_POLL_MS = 2_000;
-// S3 and EMR clocks agree closely, and LastModified has one-second resolution.
-const CLOCK_SLACK_MS = 5_000;
-/**
- * Waits (up to a minute) until the driver logs of a job run that ran have been written at or after
- * its end: an earlier upload may lack the last lines, and with them the traceback.
- */
-async function awaitFinalDriverLogs(clients, jobPrefix, endedAt, log, graceMs = LOG_ARRIVAL_MS) {
-    const deadline = Date.now() + graceMs;
-    const since = (endedAt?.getTime() ?? 0) - CLOCK_SLACK_MS;
-    let told = false;
-    for (;;) {
-        const { objects } = await listObjects(clients.s3, jobPrefix, 2_000);
-        const driver = objects.filter((o) => o.key.includes('/SPARK_DRIVER/'));
-        if (driver.some((o) => (o.lastModified?.getTime() ?? Infinity) >= since))
-            return true;
-        if (Date.now() >= deadline)
-            return false;
-        if (!told)
-            log.info('Waiting for the final driver logs to reach S3...');
-        told = true;
-        await sleep_sleep(LOG_ARRIVAL_POLL_MS);
-    }
-}
 /** Everything the summary shows, read after the job ended; each read degrades to "not available". */
 async function collectReport(p) {
     const { clients, run } = p;
@@ -76445,6 +77202,7 @@ async function collectReport(p) {
                     uri: p.outputUri,
                     entries: groupOutputs(p.outputUri, listed.objects),
                     truncated: listed.truncated,
+                    objects: listed.objects.map(({ key, size, etag }) => ({ key, size, etag })),
                 };
             })
             : undefined,
@@ -76492,6 +77250,395 @@ async function collectReport(p) {
                 : undefined,
         },
     };
+}
+
+;// CONCATENATED MODULE: ./src/history/analysis.ts
+
+function analysisIdentity(ctx, explicitName) {
+    const workflowFile = ctx.workflowRef?.replace(/@.*$/, '') || ctx.workflow;
+    return { repository: ctx.repository, workflowFile, job: ctx.job, step: ctx.action, name: explicitName };
+}
+const SLUG_CHARS = 60;
+/**
+ * An S3-safe, readable, stable id: a slug of the job, step and name for people listing the bucket,
+ * then a hash of the whole identity so two analyses never share an id.
+ */
+function analysisId(identity) {
+    const whole = [identity.repository, identity.workflowFile, identity.job, identity.step, identity.name]
+        .map((p) => p ?? '')
+        .join('\n');
+    const readable = [identity.job, identity.name ?? identity.step]
+        .filter((p) => Boolean(p))
+        .join('.')
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/^[-.]+|[-.]+$/g, '')
+        .slice(0, SLUG_CHARS);
+    const hash = sha256Hex(whole).slice(0, 16);
+    return readable ? `${readable}-${hash}` : hash;
+}
+
+;// CONCATENATED MODULE: ./src/history/pull-request.ts
+
+/** The pull request a run belongs to, and its base branch as a ref; undefined outside PR events. */
+function pullRequestOf(ctx) {
+    if (ctx.eventName !== 'pull_request' && ctx.eventName !== 'pull_request_target')
+        return undefined;
+    const payload = readEventPayload(ctx.eventPath);
+    const pr = payload?.pull_request;
+    if (typeof pr?.number !== 'number' || typeof pr.base?.ref !== 'string')
+        return undefined;
+    return { number: pr.number, baseRef: `refs/heads/${pr.base.ref}` };
+}
+
+;// CONCATENATED MODULE: ./src/history/record.ts
+
+const HISTORY_RECORD_VERSION = 1;
+/** The record of a run that reached EMR Serverless and ended while the action watched it. */
+function buildHistoryRecord(report, ctx, now) {
+    const t = report.timings;
+    const runSeconds = t.startedAt && t.endedAt ? Math.max(0, (t.endedAt.getTime() - t.startedAt.getTime()) / 1000) : undefined;
+    const cost = report.billedResourceUtilization
+        ? estimateCost(report.billedResourceUtilization, report.region, report.architecture ?? 'X86_64').usd
+        : undefined;
+    return {
+        version: HISTORY_RECORD_VERSION,
+        analysisId: ctx.analysisId,
+        time: (t.endedAt ?? now).toISOString(),
+        repository: ctx.repository,
+        ref: ctx.ref,
+        commit: ctx.commit,
+        pullRequest: ctx.pullRequest,
+        workflowRunUrl: ctx.repository && ctx.runId
+            ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt ?? '1'}`
+            : undefined,
+        runId: ctx.runId,
+        runAttempt: ctx.runAttempt,
+        runNumber: ctx.runNumber,
+        jobRunId: report.jobRunId,
+        applicationId: report.applicationId,
+        state: report.state,
+        durations: {
+            queuedSeconds: t.queuedMs !== undefined ? t.queuedMs / 1000 : undefined,
+            runSeconds,
+            totalSeconds: t.totalExecutionSeconds,
+        },
+        billed: report.billedResourceUtilization,
+        used: report.totalResourceUtilization,
+        estimatedCostUsd: cost,
+        hailVersion: report.hailVersion,
+        releaseLabel: report.releaseLabel,
+        artifacts: report.artifacts ? { ...report.artifacts, source: report.artifactsSource } : undefined,
+        result: report.result,
+    };
+}
+// Keys sort ascending in a listing; an inverted time puts the newest run first.
+const TIME_DIGITS = 13;
+const MAX_TIME_MS = 10 ** TIME_DIGITS - 1;
+const SEP = '~';
+const KEY_VERSION = 'v1';
+const MAX_REF_CHARS = 200;
+const fixed = (n, scale) => n === undefined || !Number.isFinite(n) ? '' : String(Math.round(n * scale));
+const safe = (s) => (s ?? '').replace(/[^A-Za-z0-9._-]/g, '');
+/** The object name (under the analysis's prefix) for a record. */
+function historyObjectName(r) {
+    const ms = Date.parse(r.time);
+    const inverted = String(MAX_TIME_MS - ms).padStart(TIME_DIGITS, '0');
+    const encodedRef = Buffer.from(r.ref ?? '', 'utf8').toString('base64url');
+    // Keys are at most 1,024 bytes: a very long ref is left out (it then matches no base branch).
+    const ref = encodedRef.length <= MAX_REF_CHARS ? encodedRef : '';
+    return ([
+        inverted,
+        KEY_VERSION,
+        safe(r.runId) || 'local',
+        safe(r.runAttempt) || '1',
+        safe(r.runNumber),
+        safe(r.state),
+        fixed(r.estimatedCostUsd, 1e6), // micro-dollars
+        fixed(r.durations.totalSeconds, 1),
+        fixed(r.billed?.vCPUHour, 1e4),
+        safe(r.commit).slice(0, 12),
+        r.pullRequest ? String(r.pullRequest) : '',
+        ref,
+    ].join(SEP) + '.json');
+}
+const num = (s, scale) => (s ? Number(s) / scale : undefined);
+/** Reads an object name written by historyObjectName; undefined for anything else in the folder. */
+function parseHistoryObjectName(key) {
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    if (!name.endsWith('.json'))
+        return undefined;
+    const f = name.slice(0, -'.json'.length).split(SEP);
+    if (f.length !== 12 || f[1] !== KEY_VERSION || !/^\d{13}$/.test(f[0]))
+        return undefined;
+    const [inv, , runId, runAttempt, runNumber, state, cost, total, vcpu, commit, pr, ref] = f;
+    return {
+        time: new Date(MAX_TIME_MS - Number(inv)),
+        runId: runId,
+        runAttempt: runAttempt,
+        runNumber: runNumber || undefined,
+        state: state,
+        costUsd: num(cost, 1e6),
+        totalSeconds: num(total, 1),
+        billedVcpuHours: num(vcpu, 1e4),
+        commit: commit || undefined,
+        pullRequest: pr ? Number(pr) : undefined,
+        ref: ref ? Buffer.from(ref, 'base64url').toString('utf8') : undefined,
+        key,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/history/store.ts
+// The history's I/O: one PutObject per run (never overwritten, so parallel runs lose nothing) and
+// one bounded LIST to read it back.
+
+
+
+/** `<s3-prefix>/history/<analysis>/`. */
+function historyFolder(prefix, analysisId) {
+    return { bucket: prefix.bucket, key: joinKey(prefix.key, 'history', analysisId) + '/' };
+}
+async function writeHistoryRecord(s3, folder, record) {
+    const key = folder.key + historyObjectName(record);
+    await s3.send(new client_s3_dist_cjs.PutObjectCommand({
+        Bucket: folder.bucket,
+        Key: key,
+        Body: JSON.stringify(record, null, 2) + '\n',
+        ContentType: 'application/json',
+    }));
+    return { key };
+}
+/**
+ * The newest runs first. One LIST of `firstPage` keys covers the table and the charts; when
+ * `enough` says the entries so far lack something (the base branch's last success), one more LIST
+ * of up to 1,000 keys continues. Never more than two requests, however long the history.
+ */
+async function readHistory(s3, folder, opts = {}) {
+    const entries = [];
+    let token;
+    let requests = 0;
+    do {
+        const out = await s3.send(new client_s3_dist_cjs.ListObjectsV2Command({
+            Bucket: folder.bucket,
+            Prefix: folder.key,
+            MaxKeys: requests === 0 ? (opts.firstPage ?? FIRST_PAGE) : 1000,
+            ContinuationToken: token,
+        }));
+        requests++;
+        for (const o of out.Contents ?? []) {
+            const e = o.Key ? parseHistoryObjectName(o.Key) : undefined;
+            if (e)
+                entries.push(e);
+        }
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token && requests < 2 && !(opts.enough?.(entries) ?? true));
+    return { entries, requests };
+}
+// Enough for the table (30 rows) with room for records of other kinds in the folder.
+const FIRST_PAGE = 100;
+
+;// CONCATENATED MODULE: ./src/history/record-run.ts
+
+
+
+
+
+
+
+async function recordAndReadHistory(report, ctx, o) {
+    const id = analysisId(analysisIdentity(ctx, o.explicitName));
+    const folder = historyFolder(o.prefix, id);
+    const pr = pullRequestOf(ctx);
+    const record = buildHistoryRecord(report, {
+        analysisId: id,
+        repository: ctx.repository,
+        ref: ctx.ref,
+        commit: ctx.sha,
+        pullRequest: pr?.number,
+        serverUrl: ctx.serverUrl,
+        runId: ctx.runId,
+        runAttempt: ctx.runAttempt,
+        runNumber: ctx.runNumber,
+    }, o.now ?? new Date());
+    const current = parseHistoryObjectName(folder.key + historyObjectName(record));
+    // Read and write side by side; the current run is added from memory, so a listing made before
+    // the write landed still shows it.
+    const started = Date.now();
+    const [written, listed] = await Promise.all([
+        writeHistoryRecord(o.s3, folder, record).catch((err) => {
+            o.log.warning(`Could not write the run history record: ${errorMessage(err)}`);
+            return undefined;
+        }),
+        readHistory(o.s3, folder, {
+            enough: (entries) => !pr || latestSuccessOn(entries, pr.baseRef) !== undefined,
+        }).catch((err) => {
+            o.log.warning(`Could not read the run history: ${errorMessage(err)}`);
+            return undefined;
+        }),
+    ]);
+    if (written)
+        o.log.info(`History record: ${formatS3Uri({ bucket: folder.bucket, key: written.key })}`);
+    if (listed) {
+        o.log.info(`History: ${listed.entries.length} earlier records read with ${listed.requests} LIST request(s) in ${Date.now() - started} ms`);
+    }
+    const entries = [current, ...(listed?.entries ?? []).filter((e) => e.key !== current.key)].sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    const delta = pr ? compareWithBase(current, entries, pr.baseRef) : undefined;
+    return {
+        entries,
+        currentKey: current.key,
+        delta,
+        thresholdPct: o.costIncreaseThresholdPct,
+        overThreshold: exceedsThreshold(delta, o.costIncreaseThresholdPct),
+        folderUri: formatS3Uri(folder),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/provenance/provenance.ts
+
+const PROVENANCE_FILE = '_hail_run.json';
+const PROVENANCE_VERSION = 1;
+// Spark properties are the user's to set; one that looks like a secret is kept out of the file
+// (its name stays, so the record still says it was set).
+const SECRET_KEY = /(password|passwd|secret|token|credential|private[._-]?key|access[._-]?key)/i;
+function redact(props) {
+    const out = {};
+    for (const [k, v] of Object.entries(props ?? {}))
+        out[k] = SECRET_KEY.test(k) ? '(redacted)' : v;
+    return out;
+}
+function buildProvenance(p) {
+    const r = p.report;
+    const driver = p.request.jobDriver?.sparkSubmit;
+    const classifications = (p.request.configurationOverrides?.applicationConfiguration ?? []).map((c) => ({
+        classification: c.classification,
+        properties: redact(c.properties),
+    }));
+    const billed = r.billedResourceUtilization;
+    return {
+        version: PROVENANCE_VERSION,
+        writtenAt: p.writtenAt.toISOString(),
+        github: p.github,
+        script: p.script,
+        pyFiles: p.pyFiles,
+        hail: {
+            version: r.hailVersion,
+            artifactsSource: p.artifacts.source,
+            cacheKey: p.artifacts.cacheKey,
+            jar: p.artifacts.jar,
+            envArchive: p.artifacts.envArchive,
+        },
+        emrServerless: {
+            region: r.region,
+            applicationId: r.applicationId,
+            releaseLabel: r.releaseLabel,
+            architecture: r.architecture,
+            jobRunId: r.jobRunId,
+            name: p.request.name,
+            executionRoleArn: p.request.executionRoleArn,
+            entryPoint: driver?.entryPoint,
+            entryPointArguments: driver?.entryPointArguments ?? [],
+            sparkSubmitParameters: driver?.sparkSubmitParameters,
+            applicationConfiguration: classifications,
+            executionTimeoutMinutes: p.request.executionTimeoutMinutes,
+            retryPolicy: p.request.retryPolicy,
+            state: r.state,
+            stateDetails: r.stateDetails,
+            attempts: r.attempts,
+        },
+        timings: {
+            submittedAt: r.timings.submittedAt?.toISOString(),
+            startedAt: r.timings.startedAt?.toISOString(),
+            endedAt: r.timings.endedAt?.toISOString(),
+            queuedSeconds: r.timings.queuedMs !== undefined ? r.timings.queuedMs / 1000 : undefined,
+            totalExecutionSeconds: r.timings.totalExecutionSeconds,
+        },
+        resources: {
+            billed,
+            used: r.totalResourceUtilization,
+            estimatedCostUsd: billed ? estimateCost(billed, r.region, r.architecture ?? 'X86_64').usd : undefined,
+        },
+        outputs: { objects: p.outputs, truncated: p.outputsTruncated },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/provenance/write-provenance.ts
+
+
+
+
+
+/**
+ * Writes `<output-uri>/_hail_run.json` (after the job ended, so it never races the job's own
+ * writes) and the same JSON to a local file a later step can read.
+ */
+async function writeProvenance(s3, outputUri, inputs, localDir) {
+    const body = JSON.stringify(buildProvenance(inputs), null, 2) + '\n';
+    const uri = `${outputUri}/${PROVENANCE_FILE}`;
+    const loc = parseS3Uri(uri);
+    await s3.send(new client_s3_dist_cjs.PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: body, ContentType: 'application/json' }));
+    const path = (0,external_node_path_.join)(localDir, `hail-run-${inputs.report.jobRunId ?? 'local'}.json`);
+    (0,external_node_fs_.writeFileSync)(path, body);
+    return { uri, path };
+}
+
+;// CONCATENATED MODULE: ./src/run/keep-records.ts
+// What the action keeps after a run it watched end: the analysis's history record (and the
+// history read back for the summary) and, with output-uri, the provenance next to the outputs.
+
+
+
+
+
+
+
+async function keepRecords(clients, config, ctx, report, made, log) {
+    if (config.history && report.jobRunId) {
+        report.history = await recordAndReadHistory(report, ctx, {
+            s3: clients.s3,
+            prefix: config.s3Prefix,
+            explicitName: config.name,
+            costIncreaseThresholdPct: config.costIncreaseThresholdPct,
+            log,
+        });
+        const pct = report.history?.delta?.costPct;
+        if (pct !== undefined)
+            setOutput(Output.CostChangePercent, pct.toFixed(1));
+    }
+    if (config.outputUri && made) {
+        try {
+            const written = await writeProvenance(clients.s3, config.outputUri, {
+                report,
+                ...made,
+                github: {
+                    repository: ctx.repository,
+                    commit: ctx.sha,
+                    ref: ctx.ref,
+                    workflowRunUrl: ctx.repository && ctx.runId
+                        ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt ?? '1'}`
+                        : undefined,
+                    actor: ctx.actor,
+                    event: ctx.eventName,
+                },
+                // The record describes the job's outputs, not an earlier record at the same place.
+                outputs: (report.outputs?.objects ?? []).filter((o) => !o.key.endsWith(`/${PROVENANCE_FILE}`)),
+                outputsTruncated: report.outputs?.truncated ?? false,
+                writtenAt: new Date(),
+            }, ctx.tempDir);
+            report.provenanceUri = written.uri;
+            setOutput(Output.ProvenanceUri, written.uri);
+            setOutput(Output.ProvenancePath, written.path);
+            log.info(`Provenance: ${written.uri}`);
+        }
+        catch (err) {
+            log.warning(`Could not write ${PROVENANCE_FILE}: ${errorMessage(err)}`);
+        }
+    }
+}
+/** A cost increase past the threshold: a warning annotation, or the step's failure when asked. */
+function costIncreaseMessage(report) {
+    const h = report.history;
+    if (!h?.overThreshold || h.delta?.costPct === undefined)
+        return undefined;
+    return `estimated cost ${formatPct(h.delta.costPct)} against the base branch's newest successful run (threshold ${h.thresholdPct}%)`;
 }
 
 ;// CONCATENATED MODULE: external "node:string_decoder"
@@ -76811,6 +77958,21 @@ async function submit_submit(clients, config, ctx, app, compat, signal) {
     await ensureApplicationReady(clients.emr, app, config.applicationStartTimeoutMinutes, actionLog, signal);
     if (signal.aborted)
         throw new Error('the workflow was cancelled before the job run was submitted');
+    const made = {
+        request,
+        script: { path: config.script.relPath, uri: script.uri, sha256: script.sha256 },
+        pyFiles: config.pyFiles.map((f, i) => ({
+            path: f.relPath,
+            uri: pyFiles[i].uri,
+            sha256: pyFiles[i].sha256,
+        })),
+        artifacts: {
+            jar: { uri: artifacts.jarUri, sha256: artifacts.jarSha256 },
+            envArchive: { uri: artifacts.envArchiveUri, sha256: artifacts.envArchiveSha256 },
+            source: artifacts.source,
+            cacheKey: artifacts.cacheKey,
+        },
+    };
     const { jobRunId } = await startJobRun(clients.emr, request);
     // Saved at once: from here on the post step can cancel this job run if main dies.
     saveJobState(clients, config, app.applicationId, jobRunId);
@@ -76818,6 +77980,7 @@ async function submit_submit(clients, config, ctx, app, compat, signal) {
     return {
         ...jobOutputs(config, app.applicationId, jobRunId, logUriFor(config)),
         state: 'SUBMITTED',
+        made,
         reportBase: {
             jobName: jobNameFor(config, ctx),
             applicationId: app.applicationId,
@@ -76881,7 +78044,7 @@ async function getArtifacts(clients, config, app, compat, ctx, signal) {
     if (config.artifactsMode === 'prebuilt') {
         return placePrebuiltArtifacts(clients.s3, config.s3Prefix, config.hailJar, config.hailEnvArchive, signal);
     }
-    return resolveHailArtifacts({
+    const resolved = await resolveHailArtifacts({
         mode: config.artifactsMode,
         s3: clients.s3,
         prefix: config.s3Prefix,
@@ -76895,9 +78058,15 @@ async function getArtifacts(clients, config, app, compat, ctx, signal) {
         logger: actionLog,
         signal,
     });
+    return {
+        ...resolved,
+        jarSha256: resolved.manifest.files.jar.sha256,
+        envArchiveSha256: resolved.manifest.files.envArchive.sha256,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -76926,14 +78095,23 @@ async function main_run() {
         if (config.githubToken)
             core_setSecret(config.githubToken);
         const ctx = readRunContext();
-        // Refuse an impossible Hail/EMR pair before any AWS call when the release is already known.
+        // What the given release cannot do is refused before any AWS call.
         if (config.releaseLabel)
-            requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64');
-        if (config.dryRun)
-            return await dryRun(config, ctx);
-        const clients = createClients(config.region);
-        const app = await main_getApplication(clients, config, ctx);
-        const compat = requireCompatible(config.hailVersion, app.releaseLabel, app.architecture, config.applicationId ? Input.ApplicationId : Input.ApplicationName);
+            requireReleaseFeatures(config, config.releaseLabel);
+        const clients = config.dryRun ? undefined : createClients(config.region);
+        // A Hail version newer than the table is judged by its jar (read, never uploaded, here).
+        const jar = await readGivenJar(clients?.s3, config);
+        // Refuse an impossible Hail/EMR pair before any upload (for a listed Hail, before any AWS call).
+        if (config.releaseLabel) {
+            requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64', undefined, jar);
+        }
+        if (config.dryRun || !clients)
+            return await dryRun(config, ctx, jar);
+        const app = await main_getApplication(clients, config, ctx, jar);
+        const from = config.applicationId ? Input.ApplicationId : Input.ApplicationName;
+        // Still before any upload: what the application's release (known only now) cannot do.
+        requireReleaseFeatures(config, app.releaseLabel, from);
+        const compat = requireCompatible(config.hailVersion, app.releaseLabel, app.architecture, from, jar);
         setOutput(Output.ApplicationId, app.applicationId);
         setOutput(Output.ReleaseLabel, app.releaseLabel);
         const submitted = config.jobRunId
@@ -76971,10 +78149,16 @@ async function main_run() {
             waitedSeconds: (Date.now() - waitStart) / 1000,
             log: actionLog,
         });
+        await keepRecords(clients, config, ctx, report, submitted.made, actionLog);
         setFinalOutputs(report, config);
         await publishReport(report, config, ctx, actionLog);
+        const costUp = costIncreaseMessage(report);
         if (report.state !== 'SUCCESS')
             setFailed(`${FAILURE_PREFIX} ${failureLine(report)}`);
+        else if (costUp && config.failOnCostIncrease)
+            setFailed(`${FAILURE_PREFIX} ${costUp}`);
+        else if (costUp)
+            warning(costUp, { title: 'Cost increase' });
     }
     catch (err) {
         setFailed(`${FAILURE_PREFIX} ${errorMessage(err)}`);
@@ -76983,11 +78167,11 @@ async function main_run() {
         abort.dispose();
     }
 }
-async function main_getApplication(clients, config, ctx) {
+async function main_getApplication(clients, config, ctx, jar) {
     const app = await resolveApplication(clients.emr, {
         applicationId: config.applicationId,
         applicationName: config.applicationName,
-        releaseLabelForNew: () => config.releaseLabel ?? chooseReleaseLabel(config.hailVersion),
+        releaseLabelForNew: () => config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar),
         clientToken: clientToken(ctx, `application:${config.applicationName}`, external_node_crypto_.randomUUID),
         tags: actionTags(ctx),
         log: actionLog,

@@ -56760,6 +56760,9 @@ var Input;
     Input["GithubToken"] = "github-token";
     Input["AwsRegion"] = "aws-region";
     Input["DryRun"] = "dry-run";
+    Input["History"] = "history";
+    Input["CostIncreaseThreshold"] = "cost-increase-threshold";
+    Input["FailOnCostIncrease"] = "fail-on-cost-increase";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -56777,6 +56780,9 @@ var Output;
     Output["Result"] = "result";
     Output["DurationSeconds"] = "duration-seconds";
     Output["EstimatedCostUsd"] = "estimated-cost-usd";
+    Output["CostChangePercent"] = "cost-change-percent";
+    Output["ProvenanceUri"] = "provenance-uri";
+    Output["ProvenancePath"] = "provenance-path";
 })(Output || (Output = {}));
 /** Saved with core.saveState for the post step (read back as STATE_<name>). */
 var State;
