@@ -178,6 +178,7 @@ describe.each([
           `${String(e)}\n${Object.entries(runs)
             .map(([n, r]) => `--- ${n}: ${outcome(r)}`)
             .join('\n')}`,
+          { cause: e },
         );
       }
       expect(describeDenials(github)).toEqual([]);
