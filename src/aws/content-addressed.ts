@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { sha256File } from '../util/hash.js';
-import { headObject, uploadFile } from './s3-objects.js';
+import { deniedWriteError } from './errors.js';
+import { headIfVisible, uploadFile } from './s3-objects.js';
 import { formatS3Uri, joinKey, type S3Location } from './s3-uri.js';
 
 export interface PlacedFile {
@@ -36,6 +37,8 @@ export async function planPlacement(
 /**
  * Uploads a local file under its content hash, unless an object of the same size is already there
  * (the key is the hash, so same key and size means same bytes). The hash is also stored as metadata.
+ * A 403 on the HEAD is "not known to be there": the upload decides, and a denied upload says which
+ * permission is missing.
  */
 export async function placeFile(
   s3: S3Client,
@@ -46,8 +49,12 @@ export async function placeFile(
 ): Promise<PlacedFile> {
   const plan = await planPlacement(localPath, prefix, area);
   const loc = contentAddressedLocation(prefix, area, plan.sha256, basename(localPath));
-  const existing = await headObject(s3, loc);
+  const existing = await headIfVisible(s3, loc);
   if (existing && existing.size === plan.size) return plan;
-  await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 }, signal });
+  await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 }, signal }).catch(
+    (err: unknown) => {
+      throw deniedWriteError(err, `Uploading ${basename(localPath)}`, loc) ?? err;
+    },
+  );
   return { ...plan, uploadedBytes: plan.size };
 }

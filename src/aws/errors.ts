@@ -18,6 +18,40 @@ export function isNotFound(err: unknown): boolean {
   return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
 
+/**
+ * An S3 403. On a GET or HEAD it may hide a missing key: without s3:ListBucket on the bucket, S3
+ * answers a missing key with 403, not 404 (HeadObject/GetObject API reference, "Permissions").
+ */
+export function isAccessDenied(err: unknown): boolean {
+  const e = err as SdkError;
+  return e?.name === 'AccessDenied' || e?.name === 'Forbidden' || e?.$metadata?.httpStatusCode === 403;
+}
+
+/** The caller AWS names in an AccessDenied message ("User: arn:... is not authorized ..."). */
+export function deniedPrincipal(err: unknown): string | undefined {
+  return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec((err as SdkError)?.message ?? '')?.[1];
+}
+
+/**
+ * A denied S3 write, told plainly: what was being written, where, the permission that is missing
+ * and whose it is. Undefined when `err` is not a 403.
+ */
+export function deniedWriteError(
+  err: unknown,
+  what: string,
+  loc: { bucket: string; key: string },
+): Error | undefined {
+  if (!isAccessDenied(err)) return undefined;
+  const who = deniedPrincipal(err);
+  const role = who
+    ? `the workflow's role (${who})`
+    : "the workflow's AWS credentials (the role the job assumes)";
+  return new Error(
+    `${what} to s3://${loc.bucket}/${loc.key} was denied (403): ${role} needs s3:PutObject on ` +
+      `arn:aws:s3:::${loc.bucket}/${loc.key} (see the README's IAM policies)`,
+  );
+}
+
 export function isExpiredCredentials(err: unknown): boolean {
   const e = err as SdkError;
   return EXPIRED.has(e?.name ?? '') || /security token .* expired|token has expired/i.test(e?.message ?? '');

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { isNotFound } from './errors.js';
+import { isAccessDenied, isNotFound } from './errors.js';
 import type { S3Location } from './s3-uri.js';
 
 export interface ObjectHead {
@@ -17,6 +17,20 @@ export async function headObject(s3: S3Client, loc: S3Location): Promise<ObjectH
     return { size: out.ContentLength ?? 0, etag: out.ETag, metadata: out.Metadata ?? {} };
   } catch (err) {
     if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * HEAD an object whose absence is not an error: undefined when it is absent or when S3 will not say
+ * (403: a missing key looks like that to a caller without s3:ListBucket). Before a write, the
+ * write then decides; a real lack of s3:GetObject shows up there or when the object is used.
+ */
+export async function headIfVisible(s3: S3Client, loc: S3Location): Promise<ObjectHead | undefined> {
+  try {
+    return await headObject(s3, loc);
+  } catch (err) {
+    if (isAccessDenied(err)) return undefined;
     throw err;
   }
 }

@@ -3,7 +3,8 @@
 // files and writes the manifest last, so a half-finished store is never a hit.
 
 import type { S3Client } from '@aws-sdk/client-s3';
-import { getObjectText, headObject, putObjectText, uploadFile } from '../aws/s3-objects.js';
+import { deniedWriteError, isAccessDenied } from '../aws/errors.js';
+import { getObjectText, headIfVisible, putObjectText, uploadFile } from '../aws/s3-objects.js';
 import { formatS3Uri, joinKey, type S3Location } from '../aws/s3-uri.js';
 import { sha256File } from '../util/hash.js';
 import {
@@ -43,8 +44,8 @@ export type CacheLookup =
 
 /**
  * Looks an entry up: GET manifest.json, check it, then HEAD both files and compare sizes.
- * Anything missing, corrupt or of the wrong size is a miss with a reason; S3 errors other than
- * "not found" (access denied, network) are thrown.
+ * Anything missing (404, or 403: S3's answer for a missing key to a caller without s3:ListBucket),
+ * corrupt or of the wrong size is a miss with a reason; other S3 errors (network, 5xx) are thrown.
  */
 export async function lookupCachedArtifacts(
   s3: S3Client,
@@ -52,7 +53,14 @@ export async function lookupCachedArtifacts(
   key: string,
 ): Promise<CacheLookup> {
   const where = cacheLocations(cachePrefix, key);
-  const text = await getObjectText(s3, where.manifest);
+  const text = await getObjectText(s3, where.manifest).catch((err: unknown) => {
+    // Without s3:ListBucket a missing manifest answers 403: not known to be there, so a miss; the
+    // store that follows decides (and names the permission if it is denied too).
+    if (isAccessDenied(err)) return null;
+    throw err;
+  });
+  if (text === null)
+    return { hit: false, reason: `${formatS3Uri(where.manifest)} is missing or not readable (403)` };
   if (text === undefined) return { hit: false, reason: `no ${formatS3Uri(where.manifest)}` };
   const manifest = parseManifest(text, key);
   if (isManifestMiss(manifest))
@@ -62,7 +70,10 @@ export async function lookupCachedArtifacts(
     jar: manifest.files.jar.name,
     envArchive: manifest.files.envArchive.name,
   });
-  const [jarHead, envHead] = await Promise.all([headObject(s3, files.jar), headObject(s3, files.envArchive)]);
+  const [jarHead, envHead] = await Promise.all([
+    headIfVisible(s3, files.jar),
+    headIfVisible(s3, files.envArchive),
+  ]);
   const checks = [
     { loc: files.jar, head: jarHead, expected: manifest.files.jar.size },
     { loc: files.envArchive, head: envHead, expected: manifest.files.envArchive.size },
@@ -110,17 +121,20 @@ export async function storeArtifacts(
   const where = cacheLocations(cachePrefix, key);
   const [jar, env] = await Promise.all([sha256File(paths.jarPath), sha256File(paths.envArchivePath)]);
   if (jar.size === 0 || env.size === 0) throw new Error('refusing to cache an empty Hail artifact');
+  const explained = (what: string, loc: S3Location) => (err: unknown) => {
+    throw deniedWriteError(err, what, loc) ?? err;
+  };
   await Promise.all([
     uploadFile(s3, paths.jarPath, where.jar, {
       contentType: 'application/java-archive',
       metadata: { sha256: jar.sha256 },
       signal,
-    }),
+    }).catch(explained('Caching the Hail jar', where.jar)),
     uploadFile(s3, paths.envArchivePath, where.envArchive, {
       contentType: 'application/gzip',
       metadata: { sha256: env.sha256 },
       signal,
-    }),
+    }).catch(explained('Caching the Hail environment archive', where.envArchive)),
   ]);
   const manifest: Manifest = {
     schema: MANIFEST_SCHEMA,
@@ -133,7 +147,9 @@ export async function storeArtifacts(
     },
   };
   // Last: only now is the entry complete.
-  await putObjectText(s3, where.manifest, serializeManifest(manifest));
+  await putObjectText(s3, where.manifest, serializeManifest(manifest)).catch(
+    explained('Writing the artifact cache manifest', where.manifest),
+  );
   return {
     jarUri: formatS3Uri(where.jar),
     envArchiveUri: formatS3Uri(where.envArchive),

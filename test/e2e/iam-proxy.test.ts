@@ -1,0 +1,293 @@
+// The S3 IAM proxy in front of moto: what S3 answers a caller whose policy allows or denies, the
+// 403-not-404 rule under both readings, and bodies streamed, never buffered.
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
+import { describe, expect, it, jest } from '@jest/globals';
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { createPrincipalRegistry } from '../fixtures/iam/principals.mjs';
+import { startS3IamProxy } from '../fixtures/iam/s3-iam-proxy.mjs';
+import { iamEnabled, registerGithubSession } from './iam.js';
+import { freshBucket, putText, s3Client } from './stack.js';
+
+jest.setTimeout(120_000);
+const maybe = iamEnabled() ? it : it.skip;
+
+function clientFor(accessKeyId: string, endpoint = process.env.LOCAL_S3_ENDPOINT!): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    maxAttempts: 1,
+    credentials: { accessKeyId, secretAccessKey: 'x' },
+  });
+}
+
+const status = (p: Promise<unknown>) =>
+  p.then(
+    () => 200,
+    (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode ?? -1,
+  );
+
+const listGrant = (bucket: string, op: string) => ({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/p/*` },
+    {
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: `arn:aws:s3:::${bucket}`,
+      ...(op ? { Condition: { [op]: { 's3:prefix': ['p/*'] } } } : {}),
+    },
+  ],
+});
+const readOnly = (bucket: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/p/*` }],
+});
+
+describe('the 403-not-404 rule for GetObject/HeadObject of a missing key', () => {
+  const grants = [
+    { grant: 'no ListBucket at all', op: 'none', keyAsPrefix: 403, strict: 403 },
+    { grant: 'an unconditional ListBucket', op: '', keyAsPrefix: 404, strict: 404 },
+    { grant: 'ListBucket with StringLike s3:prefix', op: 'StringLike', keyAsPrefix: 404, strict: 403 },
+    {
+      grant: 'ListBucket with StringLikeIfExists s3:prefix',
+      op: 'StringLikeIfExists',
+      keyAsPrefix: 404,
+      strict: 404,
+    },
+  ];
+  const cases = grants.flatMap((g) => [
+    { ...g, reading: 'key-as-prefix', strict: false, expected: g.keyAsPrefix },
+    { ...g, reading: 'strict', strict: true, expected: g.strict },
+  ]);
+  maybe.each(cases)('$grant, $reading reading: $expected', async ({ op, strict, expected }) => {
+    const bucket = await freshBucket();
+    await putText(bucket, 'p/there.txt', 'x');
+    const policy = op === 'none' ? readOnly(bucket) : listGrant(bucket, op);
+    const me = await registerGithubSession([policy], strict);
+    const s3 = clientFor(me.accessKeyId);
+    expect(await status(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'p/missing' })))).toBe(expected);
+    expect(await status(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'p/missing' })))).toBe(expected);
+    // An existing key is readable either way, and a key outside the grant is 403 either way.
+    expect(await status(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'p/there.txt' })))).toBe(200);
+    expect(await status(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'q/missing' })))).toBe(403);
+  });
+
+  maybe("a 403 for a HEAD has no body; a GET gets S3's AccessDenied XML", async () => {
+    const bucket = await freshBucket();
+    const me = await registerGithubSession([readOnly(bucket)], false);
+    const auth = `AWS4-HMAC-SHA256 Credential=${me.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0`;
+    const raw = (method: string) =>
+      fetch(`${process.env.LOCAL_S3_ENDPOINT}/${bucket}/p/missing`, {
+        method,
+        headers: { authorization: auth },
+      });
+    const head = await raw('HEAD');
+    expect([head.status, await head.text()]).toEqual([403, '']);
+    const get = await raw('GET');
+    expect(get.status).toBe(403);
+    expect(await get.text()).toMatch(
+      /^<\?xml[^>]*>\s*<Error><Code>AccessDenied<\/Code><Message>Access Denied<\/Message>/,
+    );
+  });
+});
+
+describe('what the proxy allows and denies', () => {
+  maybe(
+    'listing: only under the granted prefixes; with IfExists a listing without a prefix is allowed',
+    async () => {
+      const bucket = await freshBucket();
+      const me = await registerGithubSession([listGrant(bucket, 'StringLikeIfExists')], false);
+      const s3 = clientFor(me.accessKeyId);
+      expect(await status(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'p/' })))).toBe(200);
+      expect(await status(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'q/' })))).toBe(403);
+      expect(await status(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: '' })))).toBe(403);
+      // The documented cost of ...IfExists: a request without s3:prefix passes the condition.
+      expect(await status(s3.send(new ListObjectsV2Command({ Bucket: bucket })))).toBe(200);
+    },
+  );
+
+  maybe('an unknown access key is refused with InvalidAccessKeyId', async () => {
+    const bucket = await freshBucket();
+    const err = await clientFor('AKIANOBODYKNOWS')
+      .send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }))
+      .catch((e: Error) => e);
+    expect((err as Error).name).toBe('InvalidAccessKeyId');
+  });
+
+  maybe(
+    'CopyObject needs s3:GetObject on the source as well as s3:PutObject on the destination',
+    async () => {
+      const bucket = await freshBucket();
+      await putText(bucket, 'src/a.txt', 'a');
+      await putText(bucket, 'p/b.txt', 'b');
+      const me = await registerGithubSession(
+        [
+          {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['s3:PutObject', 's3:GetObject'],
+                Resource: `arn:aws:s3:::${bucket}/p/*`,
+              },
+            ],
+          },
+        ],
+        false,
+      );
+      const s3 = clientFor(me.accessKeyId);
+      const copy = (from: string) =>
+        s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'p/copy', CopySource: `${bucket}/${from}` }));
+      expect(await status(copy('src/a.txt'))).toBe(403);
+      expect(await status(copy('p/b.txt'))).toBe(200);
+    },
+  );
+
+  maybe('DeleteObjects with one key the caller may not delete deletes nothing', async () => {
+    const bucket = await freshBucket();
+    await putText(bucket, 'p/a', 'a');
+    await putText(bucket, 'q/b', 'b');
+    const me = await registerGithubSession(
+      [
+        {
+          Statement: [{ Effect: 'Allow', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${bucket}/p/*` }],
+        },
+      ],
+      false,
+    );
+    const del = clientFor(me.accessKeyId).send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'p/a' }, { Key: 'q/b' }] } }),
+    );
+    expect(await status(del)).toBe(403);
+    const admin = s3Client();
+    expect(await status(admin.send(new HeadObjectCommand({ Bucket: bucket, Key: 'p/a' })))).toBe(200);
+  });
+
+  maybe('a presigned URL is judged for the key in its X-Amz-Credential', async () => {
+    const bucket = await freshBucket();
+    await putText(bucket, 'p/k', 'hello');
+    const me = await registerGithubSession([readOnly(bucket)], false);
+    const url = (key: string) =>
+      `${process.env.LOCAL_S3_ENDPOINT}/${bucket}/${key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${me.accessKeyId}%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-SignedHeaders=host&X-Amz-Signature=0`;
+    expect((await fetch(url('p/k'))).status).toBe(200);
+    expect((await fetch(url('other/k'))).status).toBe(403);
+  });
+});
+
+describe('bodies', () => {
+  maybe('a denied upload with Expect: 100-continue is refused before its body is sent', async () => {
+    const bucket = await freshBucket();
+    const me = await registerGithubSession([readOnly(bucket)], false);
+    const target = new URL(process.env.LOCAL_S3_ENDPOINT!);
+    const result = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = httpRequest({
+        host: target.hostname,
+        port: target.port,
+        method: 'PUT',
+        path: `/${bucket}/p/big`,
+        headers: {
+          expect: '100-continue',
+          'content-length': String(1 << 30),
+          authorization: `AWS4-HMAC-SHA256 Credential=${me.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+      });
+      req.on('continue', () => (continued = true));
+      req.on('response', (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, continued });
+        req.destroy();
+      });
+      req.on('error', (e) => (continued ? reject(e) : undefined));
+      req.flushHeaders();
+    });
+    expect(result).toEqual({ status: 403, continued: false });
+  });
+
+  it('an allowed upload of 192 MiB streams through without the proxy holding it in memory', async () => {
+    const registry = createPrincipalRegistry();
+    const proxy = await startS3IamProxy({ target: process.env.LOCAL_MOTO_ENDPOINT!, registry });
+    try {
+      const bucket = await freshBucket();
+      const total = 192 << 20;
+      const chunk = Buffer.alloc(1 << 20, 7);
+      let peak = 0;
+      const before = process.memoryUsage().rss;
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss - before)), 20);
+      const body = Readable.from(
+        (function* () {
+          for (let sent = 0; sent < total; sent += chunk.length) yield chunk;
+        })(),
+      );
+      const code = await new Promise<number>((resolve, reject) => {
+        const u = new URL(proxy.url);
+        const req = httpRequest(
+          {
+            host: u.hostname,
+            port: u.port,
+            method: 'PUT',
+            path: `/${bucket}/big.bin`,
+            headers: {
+              'content-length': String(total),
+              authorization:
+                'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0',
+              'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        body.pipe(req);
+      });
+      clearInterval(timer);
+      expect(code).toBe(200);
+      const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: 'big.bin' }));
+      expect(head.ContentLength).toBe(total);
+      expect(peak).toBeLessThan(64 << 20);
+      expect(registry.decisions({ accessKeyId: 'testing' }).map((d) => d.operation)).toEqual(['PutObject']);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('PutObject through the SDK', () => {
+  maybe('a multipart upload (lib-storage) is judged part by part as s3:PutObject', async () => {
+    const { Upload } = await import('@aws-sdk/lib-storage');
+    const bucket = await freshBucket();
+    const me = await registerGithubSession(
+      [{ Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/p/*` }] }],
+      false,
+    );
+    const up = new Upload({
+      client: clientFor(me.accessKeyId),
+      params: { Bucket: bucket, Key: 'p/multi', Body: Buffer.alloc(11 << 20, 1) },
+      partSize: 5 << 20,
+    });
+    await up.done();
+    const { decisions } = (await (
+      await fetch(`${process.env.LOCAL_IAM_ENDPOINT}/__iam/decisions?accessKeyId=${me.accessKeyId}`)
+    ).json()) as {
+      decisions: Array<{ operation: string; action: string; allowed: boolean }>;
+    };
+    expect(new Set(decisions.map((d) => d.operation))).toEqual(
+      new Set(['CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload']),
+    );
+    expect(decisions.every((d) => d.action === 's3:PutObject' && d.allowed)).toBe(true);
+    await expect(
+      clientFor(me.accessKeyId).send(new PutObjectCommand({ Bucket: bucket, Key: 'q/x', Body: 'x' })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+});
