@@ -7,6 +7,7 @@
 //   --breaks  newlines become <br>, as in comments (a job summary renders like a Markdown file)
 //   --width   the page width in CSS pixels (default 1000)
 //   --html    also keep the HTML page that was photographed
+// ```mermaid blocks are drawn with the `mermaid` package (a dev dependency), as GitHub draws them.
 // Needs `marked` (a dev dependency) and Chromium (`apt-get install chromium`, and
 // `fonts-noto-color-emoji` for the status emoji; CHROMIUM=<path> chooses another binary).
 import { execFileSync } from 'node:child_process';
@@ -78,10 +79,23 @@ export async function markdownToHtml(markdown, { breaks = false } = {}) {
  * The whole page. A Content-Security-Policy lets only the measuring script run (by its hash) and
  * loads nothing from the network, so a summary's own markup can neither run code nor fetch.
  */
-export function pageHtml(bodyHtml, { open = false, title = 'Job summary' } = {}) {
-  const hash = createHash('sha256').update(MEASURE).digest('base64');
-  const body = open ? bodyHtml.replace(/<details(?![^>]*\sopen)/g, '<details open') : bodyHtml;
-  const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${hash}'`;
+export function pageHtml(bodyHtml, { open = false, title = 'Job summary', mermaidJs } = {}) {
+  const opened = open ? bodyHtml.replace(/<details(?![^>]*\sopen)/g, '<details open') : bodyHtml;
+  // GitHub draws ```mermaid blocks; marked leaves them as code, so they become mermaid's <pre>.
+  const body = opened.replace(
+    /<pre><code class="language-mermaid">([\s\S]*?)<\/code><\/pre>/g,
+    '<pre class="mermaid">$1</pre>',
+  );
+  const hasMermaid = body !== opened;
+  if (hasMermaid && !mermaidJs) throw new Error('the summary has Mermaid charts: pass mermaidJs');
+  // With charts, the page is measured once mermaid has drawn them.
+  const run = hasMermaid
+    ? `mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
+mermaid.run().then(() => { ${MEASURE} }, (e) => { document.documentElement.setAttribute('data-mermaid-error', String(e)); ${MEASURE} });`
+    : MEASURE;
+  const scripts = hasMermaid ? [mermaidJs, run] : [run];
+  const hashes = scripts.map((s) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`).join(' ');
+  const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; script-src ${hashes}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -94,7 +108,7 @@ export function pageHtml(bodyHtml, { open = false, title = 'Job summary' } = {})
 <div class="card"><article class="markdown-body">
 ${body}
 </article></div>
-<script>${MEASURE}</script>
+${scripts.map((s) => `<script>${s}</script>`).join('\n')}
 </body>
 </html>
 `;
@@ -125,6 +139,8 @@ function chromiumArgs(profile) {
     '--disable-sync',
     '--hide-scrollbars',
     '--force-device-scale-factor=1',
+    // Lets asynchronous drawing (mermaid) finish before the DOM is dumped or the shot is taken.
+    '--virtual-time-budget=15000',
     `--user-data-dir=${profile}`,
   ];
 }
@@ -139,6 +155,8 @@ export function screenshot(htmlPath, pngPath, { width = 1000, chromium = findChr
       [...chromiumArgs(profile), `--window-size=${width},800`, '--dump-dom', url],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
     );
+    const failed = /data-mermaid-error="([^"]*)"/.exec(dom);
+    if (failed) throw new Error(`mermaid could not draw a chart: ${failed[1]}`);
     const measured = Number(/data-height="(\d+)"/.exec(dom)?.[1]);
     const height = Math.min(MAX_HEIGHT, Number.isFinite(measured) && measured > 0 ? measured : 2400);
     execFileSync(
@@ -150,6 +168,17 @@ export function screenshot(htmlPath, pngPath, { width = 1000, chromium = findChr
     return { width, height, truncated: measured > MAX_HEIGHT };
   } finally {
     rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+/** mermaid's browser bundle, read from node_modules (never fetched). */
+async function readMermaid() {
+  try {
+    const { createRequire } = await import('node:module');
+    const path = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new Error('the `mermaid` package is not installed: npm install --save-dev mermaid');
   }
 }
 
@@ -176,7 +205,12 @@ async function main(argv) {
   const o = parseArgs(argv);
   const [input, output] = o.paths;
   const markdown = readFileSync(input, 'utf8');
-  const html = pageHtml(await markdownToHtml(markdown, { breaks: o.breaks }), { open: o.open, title: input });
+  const mermaidJs = markdown.includes('```mermaid') ? await readMermaid() : undefined;
+  const html = pageHtml(await markdownToHtml(markdown, { breaks: o.breaks }), {
+    open: o.open,
+    title: input,
+    mermaidJs,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'render-summary-page-'));
   try {
     const htmlPath = o.html ?? join(dir, 'summary.html');

@@ -53,11 +53,14 @@ export function renderHistorySection(view: HistoryView): string | undefined {
     lines.push(`**Compared with the base branch:** ${escapeInline(deltaHeadline(view.delta))}${warn}`, '');
   }
   const cost = chart('Estimated cost per run (USD)', 'USD', rows, (e) => e.costUsd, view.currentKey);
+  // Seconds, minutes or hours, whichever keeps the longest run's figure readable.
+  const longest = Math.max(0, ...rows.map((e) => e.totalSeconds ?? 0));
+  const [unit, per] = longest < 120 ? ['seconds', 1] : longest < 7200 ? ['minutes', 60] : ['hours', 3600];
   const duration = chart(
-    'Run time per run (minutes)',
-    'minutes',
+    `Run time per run (${unit})`,
+    unit,
     rows,
-    (e) => (e.totalSeconds === undefined ? undefined : e.totalSeconds / 60),
+    (e) => (e.totalSeconds === undefined ? undefined : e.totalSeconds / per),
     view.currentKey,
   );
   for (const c of [cost, duration]) if (c) lines.push(c, '');
