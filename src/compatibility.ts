@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { Input } from './constants.js';
 import { checkCompatibility, type Compatibility } from './hail/compat.js';
 import { InputError } from './util/errors.js';
+import { actionLog as log } from './log.js';
 
 /**
  * Refuses an impossible Hail/EMR pair, naming the input the release came from: `release-label`,
@@ -20,6 +20,6 @@ export function requireCompatible(
       `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`,
     );
   }
-  if (compat.verdict !== 'compatible') core.info(compat.reason);
+  if (compat.verdict !== 'compatible') log.info(compat.reason);
   return compat;
 }

@@ -36,7 +36,8 @@ function foreignCommands(r: RunResult): RunnerCommand[] {
   );
   return commands.filter((c) => {
     // An injected command carries the payload as its data; the action's own error line may quote it.
-    if (/^INJECTED/i.test(c.data) || Object.values(c.properties).some((v) => /INJECTED/i.test(v))) return true;
+    if (/^INJECTED/i.test(c.data) || Object.values(c.properties).some((v) => /INJECTED/i.test(v)))
+      return true;
     if (c.command === 'add-mask') return c.data !== TOKEN;
     if (stopTokens.has(c.command)) return false; // the resume line of the action's own block
     return !['group', 'endgroup', 'stop-commands', 'warning', 'error', 'notice', 'debug'].includes(c.command);
@@ -106,8 +107,16 @@ describe('workspace paths are resolved before anything is read', () => {
     'hail-env-archive': 's3://genomics-bucket/a/pyspark_hail.tar.gz',
   };
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['py-files', { 'py-files': 'jobs/helpers.py' }, /resolves to \/proc\/self\/environ, outside the workspace/],
-    ['py-files', { 'py-files': 'jobs/real.py\njobs/outside.py' }, /resolves to .*secret\.py, outside the workspace/],
+    [
+      'py-files',
+      { 'py-files': 'jobs/helpers.py' },
+      /resolves to \/proc\/(self|\d+)\/environ, outside the workspace/,
+    ],
+    [
+      'py-files',
+      { 'py-files': 'jobs/real.py\njobs/outside.py' },
+      /resolves to .*secret\.py, outside the workspace/,
+    ],
     ['py-files', { 'py-files': 'lib/mod.py' }, /outside the workspace/],
     ['script', { script: 'jobs/outside.py' }, /outside the workspace/],
     ['hail-jar', { 'hail-jar': 'hail.jar', 'hail-env-archive': 'env.tar.gz' }, /outside the workspace/],
@@ -195,7 +204,9 @@ describe('workflow commands from the job, S3 or the inputs never reach the runne
   });
 
   it('a name of several lines is refused (AWS takes one line), and drives nothing', async () => {
-    const r = await dryRunNamed('gwas\n::add-mask::INJECTED-mask\n::warning::INJECTED-w\n::stop-commands::INJECTED-stop');
+    const r = await dryRunNamed(
+      'gwas\n::add-mask::INJECTED-mask\n::warning::INJECTED-w\n::stop-commands::INJECTED-stop',
+    );
     expect(foreignCommands(r)).toEqual([]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/::error::.*input `name`: .*one line/);
@@ -265,7 +276,10 @@ describe('three guards nothing else protects', () => {
   ])('the Spark UI link (a bearer link) stays out of a %s repository’s summary and log', async (_, repo) => {
     const { workspace, inputs } = await setup('print("ok")\n');
     const eventPath = join(mkdtempSync(join(tmpdir(), 'hes-event-')), 'event.json');
-    writeFileSync(eventPath, JSON.stringify(repo ? { repository: { full_name: 'genomics-lab/gwas', ...repo } } : {}));
+    writeFileSync(
+      eventPath,
+      JSON.stringify(repo ? { repository: { full_name: 'genomics-lab/gwas', ...repo } } : {}),
+    );
     const r = await runAction({ workspace, inputs, env: { ...awsEnv(), GITHUB_EVENT_PATH: eventPath } });
     expect(r.code).toBe(0);
     expect(r.summary).toContain('Spark UI: open it from the job run in the EMR console');
@@ -275,16 +289,23 @@ describe('three guards nothing else protects', () => {
   it('a private repository’s summary does get the link (so the check above can see one)', async () => {
     const { workspace, inputs } = await setup('print("ok")\n');
     const eventPath = join(mkdtempSync(join(tmpdir(), 'hes-event-')), 'event.json');
-    writeFileSync(eventPath, JSON.stringify({ repository: { full_name: 'genomics-lab/gwas', private: true } }));
+    writeFileSync(
+      eventPath,
+      JSON.stringify({ repository: { full_name: 'genomics-lab/gwas', private: true } }),
+    );
     const r = await runAction({ workspace, inputs, env: { ...awsEnv(), GITHUB_EVENT_PATH: eventPath } });
     expect(r.code).toBe(0);
-    expect(r.summary).toMatch(/\[Spark UI\]\(<https:\/\/p-[0-9a-z]+-[0-9a-z]+\.emrappui-prod\.us-east-1\.amazonaws\.com\//);
+    expect(r.summary).toMatch(
+      /\[Spark UI\]\(<https:\/\/p-[0-9a-z]+-[0-9a-z]+\.emrappui-prod\.us-east-1\.amazonaws\.com\//,
+    );
     expect(r.stdout).not.toMatch(/emrappui/);
   });
 
   it('live driver log lines are printed with workflow commands switched off', async () => {
     const printed = PAYLOAD_LINES.map((l) => `print(${JSON.stringify(l)})`).join('\n');
-    const { workspace, inputs } = await setup(`import time, sys\n${printed}\nsys.stdout.flush()\ntime.sleep(6.5)\n`);
+    const { workspace, inputs } = await setup(
+      `import time, sys\n${printed}\nsys.stdout.flush()\ntime.sleep(6.5)\n`,
+    );
     const r = await runAction({ workspace, inputs, env: awsEnv() });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/::group::Driver stdout/);
