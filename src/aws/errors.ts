@@ -1,4 +1,7 @@
-// Classifies AWS SDK errors: what is worth retrying, and what needs the user's attention.
+// Classifies AWS SDK errors (what is worth retrying, and what needs the user's attention), and
+// words them so a user knows what failed: the call, the resource, the permission and the region.
+
+import type { S3Client } from '@aws-sdk/client-s3';
 
 interface SdkError {
   name?: string;
@@ -105,6 +108,22 @@ export function describeS3Error(err: unknown, r: S3Request): string {
   }
   const message = e?.message && e.message !== code && e.message !== 'UnknownError' ? `: ${e.message}` : '';
   return `${what} failed (${code}, region ${r.region})${message}`;
+}
+
+/**
+ * The SDK's error, its message replaced by one that names the call, the object, the permission
+ * and the region (the error keeps its name and status, so it classifies as before).
+ */
+export async function explainS3Error(
+  s3: S3Client,
+  err: unknown,
+  operation: string,
+  loc: { bucket: string; key?: string },
+): Promise<unknown> {
+  if (!err || typeof err !== 'object' || !('$metadata' in err)) return err; // not an answer from S3
+  const region = await s3.config.region().catch(() => 'unknown');
+  (err as unknown as Error).message = describeS3Error(err, { operation, ...loc, region });
+  return err;
 }
 
 /** GetApplication's 404: an application lives in the one region it was created in. */

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { describeS3Error, isNotFound } from './errors.js';
+import { explainS3Error, isNotFound } from './errors.js';
 import type { S3Location } from './s3-uri.js';
 
 export interface ObjectHead {
@@ -17,21 +17,8 @@ export async function headObject(s3: S3Client, loc: S3Location): Promise<ObjectH
     return { size: out.ContentLength ?? 0, etag: out.ETag, metadata: out.Metadata ?? {} };
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw await explained(s3, err, 'HeadObject', loc);
+    throw await explainS3Error(s3, err, 'HeadObject', loc);
   }
-}
-
-/** The SDK's error, its message replaced by one naming the call, the object, the permission and the region. */
-async function explained(s3: S3Client, err: unknown, operation: string, loc: S3Location): Promise<unknown> {
-  if (!err || typeof err !== 'object' || !('$metadata' in err)) return err; // not an answer from S3
-  const region = await s3.config.region().catch(() => 'unknown');
-  (err as unknown as Error).message = describeS3Error(err, {
-    operation,
-    bucket: loc.bucket,
-    key: loc.key,
-    region,
-  });
-  return err;
 }
 
 /** Reads a small text object; undefined when it does not exist; refuses objects over maxBytes. */
@@ -51,7 +38,7 @@ export async function getObjectText(
     return (await out.Body?.transformToString('utf8')) ?? '';
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw await explained(s3, err, 'GetObject', loc);
+    throw await explainS3Error(s3, err, 'GetObject', loc);
   }
 }
 
@@ -63,7 +50,7 @@ export async function putObjectText(
 ): Promise<void> {
   await s3
     .send(new PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }))
-    .catch(async (err: unknown) => Promise.reject(await explained(s3, err, 'PutObject', loc)));
+    .catch(async (err: unknown) => Promise.reject(await explainS3Error(s3, err, 'PutObject', loc)));
 }
 
 export interface UploadOptions {
@@ -110,7 +97,7 @@ export async function uploadFile(
   try {
     await upload.done();
   } catch (err) {
-    throw await explained(s3, err, 'PutObject', dest); // multipart parts need s3:PutObject too
+    throw await explainS3Error(s3, err, 'PutObject', dest); // multipart parts need s3:PutObject too
   } finally {
     opts.signal?.removeEventListener('abort', stop);
   }
