@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { runnerView } from '../fixtures/action-runner.mjs';
 import { startGitHubServer, type GitHubServer } from '../fixtures/github-server.mjs';
 import { awsEnv, makeWorkspace, runAction, type RunResult } from './harness.js';
 import { freshBucket, s3Client, seedApplication } from './stack.js';
@@ -146,9 +147,13 @@ describe('the pull-request comment, end to end', () => {
     expect(first.stdout).toContain(
       `Commented on pull request #101 in ${REPO}: https://github.com/${REPO}/pull/101#issuecomment-${created.id}`,
     );
-    // The token appears once, in the command that tells the runner to mask it, and nowhere else.
-    const printed = (first.stdout + first.stderr).replace(`::add-mask::${TOKEN}\n`, '');
-    expect(printed).not.toContain(TOKEN);
+    // The runner is told to mask the token before any line holds it; nothing else prints it.
+    const lines = (first.stdout + first.stderr).split(/\r\n|\r|\n/);
+    expect(lines.findIndex((l) => l.includes(TOKEN))).toBe(lines.indexOf(`::add-mask::${TOKEN}`));
+    expect(lines.filter((l) => l.includes(TOKEN))).toEqual([`::add-mask::${TOKEN}`]);
+    expect(runnerView(first.stdout).commands.filter((c) => c.command === 'add-mask')).toEqual([
+      expect.objectContaining({ data: TOKEN }),
+    ]);
 
     // 2. Same name, now succeeding: the same comment is updated; nothing new is posted.
     gh.requests.length = 0;

@@ -28,18 +28,18 @@ const PAYLOAD_LINES = [
   '::stop-commands::INJECTED-stop',
 ];
 
-/** The commands the action issues itself: anything else on the runner's side was injected. */
+/**
+ * Commands the runner acts on that the action did not issue itself: the action only masks the
+ * token, opens and closes groups and stop-commands blocks, and annotates.
+ */
 function foreignCommands(r: RunResult): RunnerCommand[] {
   const { commands } = runnerView(r.stdout);
-  const stopTokens = new Set(
-    commands.filter((c) => c.command === 'stop-commands').map((c) => c.data.toLowerCase()),
-  );
   return commands.filter((c) => {
-    // An injected command carries the payload as its data; the action's own error line may quote it.
+    // An injected command carries the payload as its data; the action's own error line may quote it
+    // (escaped, inside its data) and is not one.
     if (/^INJECTED/i.test(c.data) || Object.values(c.properties).some((v) => /INJECTED/i.test(v)))
       return true;
     if (c.command === 'add-mask') return c.data !== TOKEN;
-    if (stopTokens.has(c.command)) return false; // the resume line of the action's own block
     return !['group', 'endgroup', 'stop-commands', 'warning', 'error', 'notice', 'debug'].includes(c.command);
   });
 }
