@@ -35,6 +35,25 @@ export default defineConfig(
     },
   },
   {
+    // Job, S3 and input text reaches the log only through src/log.ts, which makes workflow
+    // commands in it inert: a raw core.info elsewhere would let that text drive the runner.
+    files: ['src/**/*.ts'],
+    ignores: ['src/log.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='core'][property.name=/^(info|startGroup|group)$/]",
+          message: 'Print through actionLog (src/log.ts): it makes workflow commands in the text inert.',
+        },
+        {
+          selector: "MemberExpression[object.name='process'][property.name=/^(stdout|stderr)$/]",
+          message: 'Print through actionLog (src/log.ts): it makes workflow commands in the text inert.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.{js,ts}'],
     languageOptions: { globals: { ...globals.node, ...globals.jest } },
   },

@@ -3,6 +3,7 @@ import { createEmrClient } from './aws/emr-client.js';
 import { cancelJobRun, getJobRun, isTerminal } from './aws/emr.js';
 import { State } from './constants.js';
 import { errorMessage } from './util/errors.js';
+import { actionLog as log } from './log.js';
 
 /**
  * The post step (post-if: always()). If main died before it saw its job run end (killed after
@@ -14,14 +15,14 @@ export async function runPost(): Promise<void> {
   const applicationId = core.getState(State.ApplicationId);
   if (!jobRunId || !applicationId || core.getState(State.Finished) === 'true') return;
   if (core.getState(State.CancelOnAbort) === 'false') {
-    core.info(`Job run ${jobRunId} may still be running (cancel-on-abort: false)`);
+    log.info(`Job run ${jobRunId} may still be running (cancel-on-abort: false)`);
     return;
   }
   try {
     const emr = createEmrClient(core.getState(State.Region) || process.env.AWS_REGION || 'us-east-1');
     const run = await getJobRun(emr, applicationId, jobRunId);
     if (isTerminal(run.state) || run.state === 'CANCELLING') {
-      core.info(`Job run ${jobRunId} is ${run.state}; nothing to clean up`);
+      log.info(`Job run ${jobRunId} is ${run.state}; nothing to clean up`);
       return;
     }
     await cancelJobRun(emr, applicationId, jobRunId);

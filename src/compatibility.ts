@@ -10,6 +10,7 @@ import {
   supportsRetryPolicy,
 } from './hail/versions.js';
 import { InputError } from './util/errors.js';
+import { actionLog as log } from './log.js';
 
 /** True when the Hail version is newer than the table, so its jar must say what it was built for. */
 export function needsJarCheck(hailVersion: string): boolean {
@@ -37,9 +38,9 @@ export function requireCompatible(
       `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`,
     );
   }
-  if (compat.verdict !== 'compatible' || needsJarCheck(hailVersion)) once(compat.reason, core.info);
+  if (compat.verdict !== 'compatible' || needsJarCheck(hailVersion)) once(compat.reason, (m) => log.info(m));
   // A notice, not a warning: it holds on every emr-7 run, and only a Java 11 runtime would end it.
-  if (compat.javaCaveat) once(compat.javaCaveat, core.notice);
+  if (compat.javaCaveat) once(compat.javaCaveat, (m) => core.notice(m));
   return compat;
 }
 

@@ -29,6 +29,7 @@ export enum Input {
   CloudWatchLogGroup = 'cloudwatch-log-group',
   CommentOnPr = 'comment-on-pr',
   GithubToken = 'github-token',
+  Matrix = 'matrix',
   AwsRegion = 'aws-region',
   DryRun = 'dry-run',
   History = 'history',

@@ -15,6 +15,7 @@ import type { Config } from './inputs.js';
 import { jobRequestFor } from './job-request.js';
 import { setArtifactOutputs } from './outputs.js';
 import { shellQuote } from './util/parse.js';
+import { actionLog as log } from './log.js';
 
 /** Validates everything and prints the exact request and the equivalent CLI command, without any AWS call. */
 export async function dryRun(config: Config, ctx: RunContext, jar?: GivenJar): Promise<void> {
@@ -36,11 +37,11 @@ export async function dryRun(config: Config, ctx: RunContext, jar?: GivenJar): P
     pyFileUris: pyFiles.map((f) => f.uri),
     artifacts,
   });
-  core.startGroup('Dry run: StartJobRun request');
-  core.info(JSON.stringify(request, null, 2));
-  core.endGroup();
-  core.info('Equivalent AWS CLI command:');
-  core.info(startJobRunCliCommand(request, shellQuote));
+  log.startGroup('Dry run: StartJobRun request');
+  log.info(JSON.stringify(request, null, 2));
+  log.endGroup();
+  log.info('Equivalent AWS CLI command:');
+  log.info(startJobRunCliCommand(request, shellQuote));
   core.setOutput(Output.ApplicationId, applicationId);
   core.setOutput(Output.ReleaseLabel, releaseLabel);
   core.setOutput(Output.ScriptUri, script.uri);
@@ -70,7 +71,7 @@ async function cacheEntryFor(
     pythonRequirementsPath: config.pythonRequirements?.path,
   });
   const cache = cacheLocations(config.s3Prefix, key);
-  core.info(
+  log.info(
     `Dry run: hail-artifacts ${config.artifactsMode} would look in ${formatS3Uri(cache.dir)}/ (not checked)`,
   );
   return {

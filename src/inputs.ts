@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Input } from './constants.js';
 import { parseS3Uri, type S3Location } from './aws/s3-uri.js';
@@ -48,6 +48,8 @@ export interface Config {
   readonly cloudWatchLogGroup?: string;
   readonly commentOnPr: boolean;
   readonly githubToken?: string;
+  /** The job's matrix values as canonical JSON (sorted keys); undefined outside a matrix. */
+  readonly matrix?: string;
   readonly region?: string;
   readonly dryRun: boolean;
   /** Keep a record of each run under `<s3-prefix>/history/` and show the analysis's history. */
@@ -83,6 +85,8 @@ const MAX_USER_TAGS = 45; // leaves room for the tags the action adds
 export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env): Config {
   const problems: InputError[] = [];
   const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const realWorkspace = realPathOr(workspace);
+  const workspaceFile = (raw: string) => resolveWorkspaceFile(workspace, realWorkspace, raw);
 
   // Runs one input's parser; a thrown message becomes a problem that names the input.
   function check<T>(name: Input, parse: (raw: string) => T): T | undefined {
@@ -105,7 +109,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
 
   const script = required(Input.Script, (raw) => {
     if (!raw.endsWith('.py')) throw new Error(`"${raw}" is not a .py file`);
-    return workspaceFile(workspace, raw);
+    return workspaceFile(raw);
   });
   const scriptArgs =
     check(Input.ScriptArgs, (raw) => raw.split(/\r?\n/).filter((l) => l.trim() !== '')) ?? [];
@@ -113,7 +117,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     check(Input.PyFiles, (raw) =>
       parseLines(raw).map((p) => {
         if (!/\.(py|zip|egg)$/.test(p)) throw new Error(`"${p}" is not a .py, .zip or .egg file`);
-        return workspaceFile(workspace, p);
+        return workspaceFile(p);
       }),
     ) ?? [];
   const s3Prefix = required(Input.S3Prefix, (raw) => {
@@ -149,11 +153,11 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     }
     return v;
   });
-  const hailJar = optional(Input.HailJar, (raw) => artifactInput(workspace, raw, ['.jar']));
+  const hailJar = optional(Input.HailJar, (raw) => artifactInput(workspaceFile, raw, ['.jar']));
   const hailEnvArchive = optional(Input.HailEnvArchive, (raw) =>
-    artifactInput(workspace, raw, ['.tar.gz', '.tgz', '.zip']),
+    artifactInput(workspaceFile, raw, ['.tar.gz', '.tgz', '.zip']),
   );
-  const pythonRequirements = optional(Input.PythonRequirements, (raw) => workspaceFile(workspace, raw));
+  const pythonRequirements = optional(Input.PythonRequirements, (raw) => workspaceFile(raw));
   const sparkConf =
     check(Input.SparkConf, (raw) =>
       parseKeyValueLines(raw).map(([k, v]) => {
@@ -167,6 +171,9 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   });
   const name = optional(Input.Name, (raw) => {
     if (raw.length > 256) throw new Error(`is ${raw.length} characters long (at most 256)`);
+    // StartJobRun's pattern is `.*\S.*`, whose `.` matches no line terminator.
+    if (/[\r\n\u0085\u2028\u2029]/.test(raw))
+      throw new Error('must be one line (EMR Serverless takes no line breaks)');
     return raw;
   });
   const tags = check(Input.Tags, parseTags) ?? {};
@@ -191,6 +198,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   });
   const commentOnPr = bool(Input.CommentOnPr);
   const githubToken = get(Input.GithubToken).trim() || undefined;
+  const matrix = optional(Input.Matrix, parseMatrix);
   const region = check(Input.AwsRegion, (raw) => {
     const r = raw.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
     if (r !== '' && !REGION.test(r)) throw new Error(`"${r}" is not an AWS region like us-east-1`);
@@ -296,6 +304,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     cloudWatchLogGroup,
     commentOnPr: commentOnPr!,
     githubToken,
+    matrix,
     region,
     dryRun: dryRun!,
     history: history!,
@@ -304,19 +313,65 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   });
 }
 
-/** Resolves a workspace-relative path; refuses paths that escape the workspace or do not exist. */
-function workspaceFile(workspace: string, raw: string): WorkspaceFile {
-  const path = resolve(workspace, raw);
-  const rel = relative(workspace, path);
-  if (rel === '' || rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel)) {
-    throw new Error(`"${raw}" is outside the workspace (${workspace})`);
+/** The real path, or the path itself when it does not exist (a missing workspace fails later). */
+function realPathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
-  if (!existsSync(path)) throw new Error(`"${raw}" does not exist in the workspace`);
-  if (!statSync(path).isFile()) throw new Error(`"${raw}" is not a file`);
-  return { path, relPath: rel.split(sep).join('/') };
 }
 
-function artifactInput(workspace: string, raw: string, suffixes: string[]): ArtifactInput {
+function isOutside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel);
+}
+
+/**
+ * Resolves a workspace-relative path. Refuses a path that escapes the workspace as written, or
+ * once links are followed (a link to /proc/self/environ would ship the runner's environment), and
+ * anything but a regular file (a FIFO would hang the upload).
+ */
+function resolveWorkspaceFile(workspace: string, realWorkspace: string, raw: string): WorkspaceFile {
+  const path = resolve(workspace, raw);
+  if (isOutside(workspace, path)) throw new Error(`"${raw}" is outside the workspace (${workspace})`);
+  if (!existsSync(path)) throw new Error(`"${raw}" does not exist in the workspace`);
+  const real = realpathSync(path);
+  if (isOutside(realWorkspace, real)) {
+    throw new Error(`"${raw}" resolves to ${real}, outside the workspace (${workspace})`);
+  }
+  if (!statSync(real).isFile()) throw new Error(`"${raw}" is not a regular file`);
+  // The path as written (a link keeps its own name on S3); its target was checked above.
+  return { path, relPath: relative(workspace, path).split(sep).join('/') };
+}
+
+/** `toJSON(matrix)` from the runner: `null` outside a matrix; canonical JSON (sorted keys) inside. */
+function parseMatrix(raw: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new Error('is not JSON (leave it at its default, ${{ toJSON(matrix) }})');
+  }
+  if (value === null) return undefined;
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>)
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v;
+  return JSON.stringify(canonical(value));
+}
+
+function artifactInput(
+  workspaceFile: (raw: string) => WorkspaceFile,
+  raw: string,
+  suffixes: string[],
+): ArtifactInput {
   if (!suffixes.some((s) => raw.endsWith(s))) {
     throw new Error(`"${raw}" should end in ${suffixes.join(' or ')}`);
   }
@@ -326,7 +381,7 @@ function artifactInput(workspace: string, raw: string, suffixes: string[]): Arti
     return { kind: 's3', uri: raw };
   }
   if (/^[a-z0-9]+:\/\//i.test(raw)) throw new Error(`"${raw}" must be a workspace path or an s3:// URI`);
-  return { kind: 'local', file: workspaceFile(workspace, raw) };
+  return { kind: 'local', file: workspaceFile(raw) };
 }
 
 function parseTags(raw: string): Record<string, string> {

@@ -54,7 +54,7 @@ export async function run(): Promise<void> {
     if (!config.wait) {
       core.saveState(State.Finished, 'true'); // handed off on purpose: the post step leaves it alone
       core.setOutput(Output.State, submitted.state);
-      core.info(`wait is false: job run ${submitted.jobRunId} left ${submitted.state}`);
+      log.info(`wait is false: job run ${submitted.jobRunId} left ${submitted.state}`);
       return;
     }
 

@@ -4,12 +4,13 @@ import { Output } from './constants.js';
 import type { Config } from './inputs.js';
 import { estimateCost } from './report/cost.js';
 import type { JobReport } from './report/model.js';
+import { actionLog as log } from './log.js';
 
 export function setArtifactOutputs(a: HailArtifacts): void {
   core.setOutput(Output.HailJarUri, a.jarUri);
   core.setOutput(Output.HailEnvArchiveUri, a.envArchiveUri);
   core.setOutput(Output.HailArtifactsSource, a.source);
-  core.info(`Hail artifacts (${a.source}): ${a.jarUri}, ${a.envArchiveUri}`);
+  log.info(`Hail artifacts (${a.source}): ${a.jarUri}, ${a.envArchiveUri}`);
 }
 
 /** The outputs later steps read once the job run has ended. */

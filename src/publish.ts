@@ -3,9 +3,10 @@ import { readEventPayload, type RunContext } from './github-context.js';
 import type { Config } from './inputs.js';
 import { scriptAnnotation } from './report/annotations.js';
 import type { JobReport } from './report/model.js';
-import { commentOnPullRequest } from './report/pr-comment.js';
+import { commentKey, commentOnPullRequest } from './report/pr-comment.js';
 import { renderSummary } from './report/summary.js';
 import { errorMessage } from './util/errors.js';
+import { actionLog } from './log.js';
 
 /**
  * Puts the report where people read it: the job summary, an annotation on the failing line, and
@@ -39,12 +40,20 @@ export async function publishReport(
     });
   }
   if (config.commentOnPr) {
-    await commentOnPullRequest(report, ctx, config.githubToken, {
-      debug: core.debug,
-      info: core.info,
-      notice: (message) => core.notice(message),
-      warning: (message) => log.warning(message),
+    const key = commentKey({
+      name: config.name,
+      workflow: ctx.workflow,
+      job: ctx.job,
+      step: ctx.action,
+      matrix: config.matrix,
     });
+    const commentLog = {
+      debug: core.debug,
+      info: actionLog.info,
+      notice: (message: string) => core.notice(message),
+      warning: (message: string) => log.warning(message),
+    };
+    await commentOnPullRequest(report, ctx, config.githubToken, commentLog, key);
   } else {
     core.debug('comment-on-pr is false: no pull-request comment');
   }

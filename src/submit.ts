@@ -52,7 +52,7 @@ export async function submit(
   });
   setArtifactOutputs(artifacts);
   core.setOutput(Output.ScriptUri, script.uri);
-  core.info(
+  log.info(
     `Script ${config.script.relPath} -> ${script.uri}${script.uploadedBytes ? '' : ' (already there)'}`,
   );
 
@@ -83,7 +83,7 @@ export async function submit(
   const { jobRunId } = await startJobRun(clients.emr, request);
   // Saved at once: from here on the post step can cancel this job run if main dies.
   saveJobState(clients, config, app.applicationId, jobRunId);
-  core.info(`Started job run ${jobRunId} on application ${app.applicationId} (${app.releaseLabel})`);
+  log.info(`Started job run ${jobRunId} on application ${app.applicationId} (${app.releaseLabel})`);
   return {
     ...jobOutputs(config, app.applicationId, jobRunId, logUriFor(config)),
     state: 'SUBMITTED',
@@ -118,7 +118,7 @@ export async function attach(clients: AwsClients, config: Config, app: Applicati
     run.configurationOverrides?.monitoringConfiguration?.s3MonitoringConfiguration?.logUri ??
     logUriFor(config);
   if (!isTerminal(run.state)) saveJobState(clients, config, app.applicationId, jobRunId);
-  core.info(`Re-attached to job run ${jobRunId} (${run.state})`);
+  log.info(`Re-attached to job run ${jobRunId} (${run.state})`);
   return {
     ...jobOutputs(config, app.applicationId, jobRunId, logUri),
     state: run.state ?? 'SUBMITTED',

@@ -14,6 +14,7 @@ import {
   type JobRunAttemptSummary,
   type StartJobRunCommandInput,
 } from '@aws-sdk/client-emr-serverless';
+import { describeMissingApplication } from './errors.js';
 
 export type { Application, JobRun };
 
@@ -24,7 +25,11 @@ export function isTerminal(state: string | undefined): boolean {
 }
 
 export async function getApplication(emr: EMRServerlessClient, applicationId: string): Promise<Application> {
-  const out = await emr.send(new GetApplicationCommand({ applicationId }));
+  const out = await emr.send(new GetApplicationCommand({ applicationId })).catch(async (err: unknown) => {
+    if ((err as { name?: string })?.name !== 'ResourceNotFoundException') throw err;
+    const region = await emr.config.region().catch(() => 'unknown');
+    throw new Error(describeMissingApplication(applicationId, region), { cause: err });
+  });
   if (!out.application) throw new Error(`GetApplication returned no application for ${applicationId}`);
   return out.application;
 }

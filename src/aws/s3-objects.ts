@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { isAccessDenied, isNotFound } from './errors.js';
+import { explainS3Error, isAccessDenied, isNotFound } from './errors.js';
 import type { S3Location } from './s3-uri.js';
 
 export interface ObjectHead {
@@ -17,7 +17,7 @@ export async function headObject(s3: S3Client, loc: S3Location): Promise<ObjectH
     return { size: out.ContentLength ?? 0, etag: out.ETag, metadata: out.Metadata ?? {} };
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw err;
+    throw await explainS3Error(s3, err, 'HeadObject', loc);
   }
 }
 
@@ -52,7 +52,7 @@ export async function getObjectText(
     return (await out.Body?.transformToString('utf8')) ?? '';
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw err;
+    throw await explainS3Error(s3, err, 'GetObject', loc);
   }
 }
 
@@ -62,9 +62,9 @@ export async function putObjectText(
   text: string,
   contentType = 'application/json',
 ): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }),
-  );
+  await s3
+    .send(new PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }))
+    .catch(async (err: unknown) => Promise.reject(await explainS3Error(s3, err, 'PutObject', loc)));
 }
 
 export interface UploadOptions {
@@ -110,6 +110,8 @@ export async function uploadFile(
   opts.signal?.addEventListener('abort', stop, { once: true });
   try {
     await upload.done();
+  } catch (err) {
+    throw await explainS3Error(s3, err, 'PutObject', dest); // multipart parts need s3:PutObject too
   } finally {
     opts.signal?.removeEventListener('abort', stop);
   }

@@ -1,7 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { isNotFound } from './errors.js';
+import { explainS3Error, isNotFound } from './errors.js';
 import type { S3Location } from './s3-uri.js';
 
 export interface ListedObject {
@@ -20,14 +20,16 @@ export async function listObjects(
   const objects: ListedObject[] = [];
   let token: string | undefined;
   do {
-    const out = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: prefix.bucket,
-        Prefix: prefix.key,
-        ContinuationToken: token,
-        MaxKeys: Math.min(1000, limit - objects.length),
-      }),
-    );
+    const out = await s3
+      .send(
+        new ListObjectsV2Command({
+          Bucket: prefix.bucket,
+          Prefix: prefix.key,
+          ContinuationToken: token,
+          MaxKeys: Math.min(1000, limit - objects.length),
+        }),
+      )
+      .catch(async (err: unknown) => Promise.reject(await explainS3Error(s3, err, 'ListObjectsV2', prefix)));
     for (const o of out.Contents ?? []) {
       objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified, etag: o.ETag });
     }
@@ -88,7 +90,7 @@ export async function openObjectStream(
     return gunzip;
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw err;
+    throw await explainS3Error(s3, err, 'GetObject', loc);
   }
 }
 

@@ -3,8 +3,8 @@ import { sha256Hex } from '../util/hash.js';
 
 /**
  * What stays the same across runs of one analysis: the repository, the workflow file, the job,
- * the step, and the user's explicit `name` (which is how matrix legs tell themselves apart: the
- * runner gives an action no matrix values). Run numbers, commits and refs are left out on purpose.
+ * the step, the user's explicit `name`, and the matrix values (the `matrix` input). Run numbers,
+ * commits and refs are left out on purpose.
  */
 export interface AnalysisIdentity {
   repository?: string;
@@ -13,11 +13,24 @@ export interface AnalysisIdentity {
   job?: string;
   step?: string;
   name?: string;
+  /** Canonical JSON of the matrix values (the `matrix` input), outside a matrix undefined. */
+  matrix?: string;
 }
 
-export function analysisIdentity(ctx: RunContext, explicitName: string | undefined): AnalysisIdentity {
+export function analysisIdentity(
+  ctx: RunContext,
+  explicitName: string | undefined,
+  matrix?: string,
+): AnalysisIdentity {
   const workflowFile = ctx.workflowRef?.replace(/@.*$/, '') || ctx.workflow;
-  return { repository: ctx.repository, workflowFile, job: ctx.job, step: ctx.action, name: explicitName };
+  return {
+    repository: ctx.repository,
+    workflowFile,
+    job: ctx.job,
+    step: ctx.action,
+    name: explicitName,
+    matrix,
+  };
 }
 
 const SLUG_CHARS = 60;
@@ -27,7 +40,14 @@ const SLUG_CHARS = 60;
  * then a hash of the whole identity so two analyses never share an id.
  */
 export function analysisId(identity: AnalysisIdentity): string {
-  const whole = [identity.repository, identity.workflowFile, identity.job, identity.step, identity.name]
+  const whole = [
+    identity.repository,
+    identity.workflowFile,
+    identity.job,
+    identity.step,
+    identity.name,
+    identity.matrix,
+  ]
     .map((p) => p ?? '')
     .join('\n');
   const readable = [identity.job, identity.name ?? identity.step]

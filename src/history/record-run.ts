@@ -15,6 +15,7 @@ export interface HistoryOptions {
   s3: S3Client;
   prefix: S3Location;
   explicitName?: string;
+  matrix?: string;
   costIncreaseThresholdPct?: number;
   log: { warning(msg: string): void; info(msg: string): void };
   now?: Date;
@@ -25,7 +26,7 @@ export async function recordAndReadHistory(
   ctx: RunContext,
   o: HistoryOptions,
 ): Promise<HistoryView | undefined> {
-  const id = analysisId(analysisIdentity(ctx, o.explicitName));
+  const id = analysisId(analysisIdentity(ctx, o.explicitName, o.matrix));
   const folder = historyFolder(o.prefix, id);
   const pr = pullRequestOf(ctx);
   const record = buildHistoryRecord(

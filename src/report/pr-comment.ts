@@ -1,5 +1,5 @@
-// The pull-request comment: one per job name, created on the first run and updated in place after
-// (found again by the hidden marker it starts with).
+// The pull-request comment: one per job of a workflow (see commentKey), created on the first run
+// and updated in place by every later push (found again by the hidden marker it starts with).
 //
 // What to do is decided by pure functions (commentTarget, findOwnComment, workflowRunUrl). The REST
 // calls sit in commentOnPullRequest, which never throws: a comment is a courtesy, and a missing
@@ -8,6 +8,7 @@
 import { getOctokit } from '@actions/github';
 import { readEventPayload, type RunContext } from '../github-context.js';
 import { errorMessage } from '../util/errors.js';
+import { sha256Hex } from '../util/hash.js';
 import type { JobReport } from './model.js';
 import { commentMarker, renderPrComment } from './summary.js';
 
@@ -99,6 +100,22 @@ export function commentTarget(input: CommentTargetInput): CommentTarget {
   return { action: 'comment', owner, repo, number };
 }
 
+/**
+ * What names this job's comment across the pushes to one pull request: the `name` input when
+ * given, else the workflow, job and step (never the default job run name: it carries the run
+ * number, new with every push); a matrix leg adds a digest of its matrix values.
+ */
+export function commentKey(o: {
+  name?: string;
+  workflow?: string;
+  job?: string;
+  step?: string;
+  matrix?: string;
+}): string {
+  const base = o.name ?? [o.workflow, o.job, o.step].map((p) => p ?? '').join('/');
+  return o.matrix ? `${base} matrix-${sha256Hex(o.matrix).slice(0, 12)}` : base;
+}
+
 /** The id of the first comment whose body starts with the marker (ours, from an earlier run). */
 export function findOwnComment(
   comments: readonly { id: number; body?: string | null }[],
@@ -146,6 +163,7 @@ export async function commentOnPullRequest(
   ctx: RunContext,
   token: string | undefined,
   log: CommentLog,
+  key: string = report.jobName,
 ): Promise<CommentOutcome> {
   const target = commentTarget({
     eventName: ctx.eventName,
@@ -161,7 +179,7 @@ export async function commentOnPullRequest(
   }
   const where = `pull request #${target.number} in ${target.owner}/${target.repo}`;
   try {
-    const outcome = await upsertComment(report, ctx, token!, target);
+    const outcome = await upsertComment(report, ctx, token!, target, key);
     log.info(
       `${outcome.kind === 'created' ? 'Commented on' : 'Updated the comment on'} ${where}: ${outcome.url ?? outcome.id}`,
     );
@@ -188,6 +206,7 @@ async function upsertComment(
   ctx: RunContext,
   token: string,
   target: Extract<CommentTarget, { action: 'comment' }>,
+  key: string,
 ): Promise<Extract<CommentOutcome, { id: number }>> {
   const octokit = getOctokit(token, { baseUrl: ctx.apiUrl });
   // One deadline for every request, the pages after the first included (pagination drops
@@ -196,7 +215,7 @@ async function upsertComment(
   octokit.hook.before('request', (options) => {
     options.request = { ...options.request, signal };
   });
-  const marker = commentMarker(report.jobName);
+  const marker = commentMarker(key);
   const body = renderPrComment(report, { marker, runUrl: workflowRunUrl(ctx) });
   const issue = { owner: target.owner, repo: target.repo, issue_number: target.number };
 

@@ -31,6 +31,7 @@ export async function keepRecords(
       s3: clients.s3,
       prefix: config.s3Prefix,
       explicitName: config.name,
+      matrix: config.matrix,
       costIncreaseThresholdPct: config.costIncreaseThresholdPct,
       log,
     });

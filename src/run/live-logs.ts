@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { JobRun } from '@aws-sdk/client-emr-serverless';
 import type { AwsClients } from '../aws/clients.js';
@@ -10,6 +9,8 @@ import { findDriverLog } from './driver-logs.js';
 
 export interface LiveLogger {
   info(msg: string): void;
+  /** Prints the job's own lines verbatim, with workflow commands switched off around them. */
+  verbatim(lines: readonly string[]): void;
   startGroup(name: string): void;
   endGroup(): void;
 }
@@ -93,7 +94,7 @@ export function startLiveLogs(clients: AwsClients, jobLogPrefix: string, log: Li
     t.etag = head.etag;
     if (fresh.lines.length === 0) return true;
     log.startGroup(`Driver ${t.name} (+${fresh.total - t.printed} lines)`);
-    printVerbatim(log, fresh.lines);
+    log.verbatim(fresh.lines);
     if (fresh.skipped > 0) log.info(`... ${fresh.skipped} more lines (see the summary for the tail)`);
     log.endGroup();
     t.printed = fresh.total;
@@ -114,17 +115,6 @@ export function startLiveLogs(clients: AwsClients, jobLogPrefix: string, log: Li
       await inFlight;
     },
   };
-}
-
-/**
- * Prints lines from the job's logs with workflow commands switched off: a job printing
- * `::add-mask::` or `::error::` must not be able to drive the runner.
- */
-export function printVerbatim(log: LiveLogger, lines: string[]): void {
-  const token = randomUUID();
-  log.info(`::stop-commands::${token}`);
-  for (const line of lines) log.info(line);
-  log.info(`::${token}::`);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Config } from '../inputs.js';
 import type { JobReport } from '../report/model.js';
 import { sleep } from '../util/sleep.js';
 import type { WaitOutcome } from './wait.js';
+import { actionLog as log } from '../log.js';
 
 /**
  * Ends the wait. A job run that ended is reported as is; one the action gave up on (timeout,
@@ -41,7 +42,7 @@ export async function settle(
   }
   core.warning(`${why}: cancelling job run ${jobRunId}`);
   await cancelJobRun(clients.emr, applicationId, jobRunId);
-  core.info(`CancelJobRun sent for ${jobRunId}`);
+  log.info(`CancelJobRun sent for ${jobRunId}`);
   if (outcome.kind === 'aborted') {
     // The runner kills the step 10 s after SIGINT: report what we know and leave.
     core.setOutput(Output.State, 'CANCELLING');

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { runnerView } from '../fixtures/action-runner.mjs';
 import { startGitHubServer, type GitHubServer } from '../fixtures/github-server.mjs';
 import { awsEnv, makeWorkspace, runAction, type RunResult } from './harness.js';
 import { freshBucket, s3Client, seedApplication } from './stack.js';
@@ -74,6 +75,7 @@ async function run(
     eventName?: string;
     commentOnPr?: boolean;
     env?: Record<string, string>;
+    inputs?: Record<string, string>;
   },
 ): Promise<RunResult> {
   const ws = makeWorkspace({ 'jobs/ok.py': SUCCESS_PY, 'jobs/fail.py': FAIL_PY });
@@ -90,6 +92,7 @@ async function run(
       name: o.name,
       'comment-on-pr': String(o.commentOnPr ?? true),
       'github-token': TOKEN,
+      ...o.inputs,
     },
     env: {
       ...awsEnv(),
@@ -144,9 +147,13 @@ describe('the pull-request comment, end to end', () => {
     expect(first.stdout).toContain(
       `Commented on pull request #101 in ${REPO}: https://github.com/${REPO}/pull/101#issuecomment-${created.id}`,
     );
-    // The token appears once, in the command that tells the runner to mask it, and nowhere else.
-    const printed = (first.stdout + first.stderr).replace(`::add-mask::${TOKEN}\n`, '');
-    expect(printed).not.toContain(TOKEN);
+    // The runner is told to mask the token before any line holds it; nothing else prints it.
+    const lines = (first.stdout + first.stderr).split(/\r\n|\r|\n/);
+    expect(lines.findIndex((l) => l.includes(TOKEN))).toBe(lines.indexOf(`::add-mask::${TOKEN}`));
+    expect(lines.filter((l) => l.includes(TOKEN))).toEqual([`::add-mask::${TOKEN}`]);
+    expect(runnerView(first.stdout).commands.filter((c) => c.command === 'add-mask')).toEqual([
+      expect.objectContaining({ data: TOKEN }),
+    ]);
 
     // 2. Same name, now succeeding: the same comment is updated; nothing new is posted.
     gh.requests.length = 0;
@@ -175,6 +182,45 @@ describe('the pull-request comment, end to end', () => {
       '<!-- hail-emr-serverless:qc -->',
     ]);
     expect(gh.comments).toHaveLength(122);
+  });
+
+  it('with default inputs, later pushes update the first comment (one per workflow, job, step and matrix leg)', async () => {
+    gh = await startGitHubServer({ token: TOKEN });
+    const s = await setup();
+    const event = eventFile({ number: 106 });
+    const list = `/repos/${REPO}/issues/106/comments`;
+    // Two pushes to the PR: new run id, run number and commit each time; no `name` input.
+    const push = (n: number, matrix?: string) =>
+      run(s, gh!, {
+        script: 'ok',
+        name: '',
+        event,
+        env: {
+          GITHUB_RUN_ID: `9100${n}`,
+          GITHUB_RUN_NUMBER: String(40 + n),
+          GITHUB_SHA: `${n}`.repeat(40),
+        },
+        inputs: matrix === undefined ? {} : { matrix },
+      });
+    const first = await push(1);
+    expect(first.code).toBe(0);
+    const second = await push(2);
+    expect(second.code).toBe(0);
+    expect(gh.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST ${list}`,
+      `PATCH /repos/${REPO}/issues/comments/${gh.comments[0]!.id}`,
+    ]);
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]!.body).toContain('genomics-lab/gwas/GWAS\\#42'); // the second run's report
+    expect(second.stdout).toContain('Updated the comment on pull request #106');
+
+    // Two legs of a matrix (same run, same step) keep a comment each, and each leg updates its own.
+    gh.requests.length = 0;
+    await push(3, '{"python": "3.10"}');
+    await push(3, '{"python": "3.11"}');
+    await push(4, '{"python": "3.11"}');
+    expect(gh.writes().map((r) => r.method)).toEqual(['POST', 'POST', 'PATCH']);
+    expect(gh.comments).toHaveLength(3);
   });
 
   it('skips a pull request from a fork with a notice, and makes no request', async () => {

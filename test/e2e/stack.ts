@@ -105,3 +105,42 @@ export async function requestsFor(applicationId: string): Promise<FixtureRequest
   const { requests } = await control<{ requests: FixtureRequest[] }>('requests');
   return requests.filter((r) => r.path.includes(applicationId));
 }
+
+/**
+ * An HTTP proxy that may rewrite a response body (JSON APIs): `rewrite` gets the request and the
+ * upstream body and returns a replacement, or undefined to pass it through unchanged.
+ */
+export async function startRewriter(
+  target: string,
+  rewrite: (req: { method: string; path: string }, body: Buffer) => Buffer | undefined,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const t = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const upstream = httpRequest(
+      { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (d: Buffer) => chunks.push(d));
+        up.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const out = rewrite({ method: req.method ?? '', path: req.url ?? '' }, body) ?? body;
+          const headers = { ...up.headers, 'content-length': String(out.length) };
+          res.writeHead(up.statusCode ?? 502, headers);
+          res.end(out);
+        });
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -10,6 +10,13 @@ writeFileSync(join(ws, 'jobs/gwas.py'), 'print(1)\n');
 writeFileSync(join(ws, 'jobs/util.py'), '');
 writeFileSync(join(ws, 'hail-all-spark.jar'), 'jar');
 writeFileSync(join(ws, 'env.tar.gz'), 'tgz');
+// Links: out of the workspace (refused, whatever they point at) and within it (allowed).
+const outside = mkdtempSync(join(tmpdir(), 'inputs-outside-'));
+writeFileSync(join(outside, 'secret.py'), 'AWS_SECRET_ACCESS_KEY=x\n');
+symlinkSync(join(outside, 'secret.py'), join(ws, 'jobs/linked-out.py'));
+symlinkSync(outside, join(ws, 'outdir'));
+symlinkSync('util.py', join(ws, 'jobs/alias.py'));
+symlinkSync('missing.py', join(ws, 'jobs/dangling.py'));
 
 const good: Record<string, string> = {
   script: 'jobs/gwas.py',
@@ -91,6 +98,13 @@ describe('readInputs', () => {
     ['name', { name: 'x'.repeat(257) }, /at most 256/],
     ['py-files', { 'py-files': 'jobs/gwas.txt' }, /\.py, \.zip or \.egg/],
     ['python-requirements', { 'python-requirements': 'requirements.txt' }, /does not exist/],
+    ['script', { script: 'jobs/linked-out.py' }, /resolves to .*secret\.py, outside the workspace/],
+    ['py-files', { 'py-files': 'outdir/secret.py' }, /outside the workspace/],
+    ['py-files', { 'py-files': 'jobs/dangling.py' }, /does not exist/],
+    ['python-requirements', { 'python-requirements': 'jobs' }, /not a regular file/],
+    ['name', { name: 'gwas\n::add-mask::x' }, /one line/],
+    ['name', { name: 'gwas\u2028x' }, /one line/],
+    ['matrix', { matrix: '{python: 3.10}' }, /not JSON/],
   ];
   it.each(bad)('refuses a bad %s (%j)', (input, overrides, problem) => {
     let err: unknown;
@@ -103,6 +117,19 @@ describe('readInputs', () => {
     const match = (err as InputErrors).problems.find((p) => p.input === input);
     expect(match?.message).toMatch(`input \`${input}\``);
     expect(match?.message).toMatch(problem);
+  });
+
+  it('takes a link inside the workspace under its own name', () => {
+    const c = read({ 'py-files': 'jobs/alias.py' });
+    expect(c.pyFiles.map((f) => f.relPath)).toEqual(['jobs/alias.py']);
+    expect(c.pyFiles[0]!.path).toBe(join(ws, 'jobs/alias.py'));
+  });
+
+  it('keeps matrix values as canonical JSON, and none outside a matrix', () => {
+    expect(read({ matrix: 'null' }).matrix).toBeUndefined();
+    expect(read({ matrix: '{\n  "py": "3.11",\n  "os": {"b": 1, "a": 2}\n}' }).matrix).toBe(
+      '{"os":{"a":2,"b":1},"py":"3.11"}',
+    );
   });
 
   it('reports every problem at once', () => {

@@ -67,13 +67,16 @@ function record(i: number, over: Partial<HistoryRecord> = {}): HistoryRecord {
 
 describe('analysis id', () => {
   it('is the same across runs, commits and refs of one step, and differs per step, job, file and name', () => {
-    const id = (c: Partial<RunContext>, name?: string) => analysisId(analysisIdentity(ctx(c), name));
+    const id = (c: Partial<RunContext>, name?: string, matrix?: string) =>
+      analysisId(analysisIdentity(ctx(c), name, matrix));
     const first = id({});
     expect(id({ runId: '200', runNumber: '8', sha: 'b'.repeat(40), ref: 'refs/pull/3/merge' })).toBe(first);
     expect(id({ action: 'other' })).not.toBe(first);
     expect(id({ job: 'qc' })).not.toBe(first);
     expect(id({ workflowRef: 'org/gwas/.github/workflows/other.yml@refs/heads/main' })).not.toBe(first);
     expect(id({}, 'chr1')).not.toBe(id({}, 'chr2'));
+    expect(id({}, undefined, '{"chrom":1}')).not.toBe(id({}, undefined, '{"chrom":2}'));
+    expect(id({}, undefined, '{"chrom":1}')).not.toBe(first);
     expect(first).toMatch(/^gwas\.hail-[0-9a-f]{16}$/);
   });
 });

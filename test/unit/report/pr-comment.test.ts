@@ -6,6 +6,7 @@ import { startGitHubServer, type GitHubServer } from '../../fixtures/github-serv
 import { readEventPayload, type RunContext } from '../../../src/github-context.js';
 import type { JobReport } from '../../../src/report/model.js';
 import {
+  commentKey,
   commentOnPullRequest,
   commentTarget,
   findOwnComment,
@@ -129,6 +130,23 @@ describe('commentTarget', () => {
       hasToken: true,
     });
     expect(t).toMatchObject({ action: 'skip', reason: 'the repository of pull request #4 is unknown' });
+  });
+});
+
+describe('commentKey', () => {
+  const ctx = { workflow: 'GWAS', job: 'hail', step: 'run-hail' };
+  it('is the same for every push of a pull request (no run number, no commit)', () => {
+    expect(commentKey(ctx)).toBe('GWAS/hail/run-hail');
+  });
+  it('is the name input when given', () => {
+    expect(commentKey({ ...ctx, name: 'gwas nightly' })).toBe('gwas nightly');
+  });
+  it('differs between matrix legs, and not between runs of one leg', () => {
+    const a = commentKey({ ...ctx, matrix: '{"python":"3.10"}' });
+    const b = commentKey({ ...ctx, matrix: '{"python":"3.11"}' });
+    expect(a).toMatch(/^GWAS\/hail\/run-hail matrix-[0-9a-f]{12}$/);
+    expect(b).not.toBe(a);
+    expect(commentKey({ ...ctx, matrix: '{"python":"3.10"}' })).toBe(a);
   });
 });
 
