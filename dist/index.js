@@ -64248,7 +64248,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4056);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5686);
 // The action's main entry (dist/index.js): all logic lives in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -64258,7 +64258,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4056:
+/***/ 5686:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67216,14 +67216,144 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-emr-serverless/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3302);
+;// CONCATENATED MODULE: ./src/aws/errors.ts
+// Classifies AWS SDK errors (what is worth retrying, and what needs the user's attention), and
+// words them so a user knows what failed: the call, the resource, the permission and the region.
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError']);
+const THROTTLE = /throttl|slowdown|toomanyrequests|requestlimitexceeded/i;
+/** An S3 GET/HEAD of a key that does not exist. */
+function isNotFound(err) {
+    const e = err;
+    return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+/**
+ * An S3 403. On a GET or HEAD it may hide a missing key: without s3:ListBucket on the bucket, S3
+ * answers a missing key with 403, not 404 (HeadObject/GetObject API reference, "Permissions").
+ */
+function isAccessDenied(err) {
+    const e = err;
+    return e?.name === 'AccessDenied' || e?.name === 'Forbidden' || e?.$metadata?.httpStatusCode === 403;
+}
+/** The caller AWS names in an AccessDenied message ("User: arn:... is not authorized ..."). */
+function deniedPrincipal(err) {
+    return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec(err?.message ?? '')?.[1];
+}
+/**
+ * A denied S3 write, told plainly: what was being written, where, the permission that is missing
+ * and whose it is. Undefined when `err` is not a 403.
+ */
+function deniedWriteError(err, what, loc) {
+    if (!isAccessDenied(err))
+        return undefined;
+    const who = deniedPrincipal(err);
+    const role = who
+        ? `the workflow's role (${who})`
+        : "the workflow's AWS credentials (the role the job assumes)";
+    return new Error(`${what} to s3://${loc.bucket}/${loc.key} was denied (403): ${role} needs s3:PutObject on ` +
+        `arn:aws:s3:::${loc.bucket}/${loc.key} (see the README's IAM policies)`);
+}
+function isExpiredCredentials(err) {
+    const e = err;
+    return EXPIRED.has(e?.name ?? '') || /security token .* expired|token has expired/i.test(e?.message ?? '');
+}
+/** Throttling, 5xx, resets and timeouts: a later call may well succeed. */
+function isTransient(err) {
+    const e = err;
+    if (!e || typeof e !== 'object')
+        return false;
+    const status = e.$metadata?.httpStatusCode ?? 0;
+    return (status >= 500 ||
+        status === 429 ||
+        THROTTLE.test(e.name ?? '') ||
+        NETWORK.has(e.name ?? '') ||
+        NETWORK.has(e.code ?? '') ||
+        // Some wrappers keep only the message (e.g. "SDK error wrapper for TimeoutError: read ECONNRESET").
+        /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError)\b/.test(e.message ?? '') ||
+        Boolean(e.$retryable));
+}
+// The IAM action that authorises each S3 call (a HEAD is authorised as s3:GetObject, a multipart
+// upload's parts as s3:PutObject).
+const S3_PERMISSION = {
+    HeadObject: 's3:GetObject',
+    GetObject: 's3:GetObject',
+    PutObject: 's3:PutObject',
+    CreateMultipartUpload: 's3:PutObject',
+    UploadPart: 's3:PutObject',
+    CompleteMultipartUpload: 's3:PutObject',
+    AbortMultipartUpload: 's3:AbortMultipartUpload',
+    ListObjectsV2: 's3:ListBucket',
+    DeleteObject: 's3:DeleteObject',
+};
+// 403s that are about the credentials themselves, not about what the policy allows.
+const CREDENTIAL_PROBLEMS = /InvalidAccessKeyId|SignatureDoesNotMatch|Expired|InvalidToken|RequestTimeTooSkewed/;
+const DENIED = new Set(['AccessDenied', 'Forbidden', 'AllAccessDisabled', '403', 'UnknownError']);
+/** The error's code, or its HTTP status when the SDK had no code (a HEAD has no error body). */
+function errorCode(e) {
+    const name = e?.name && e.name !== 'UnknownError' && e.name !== 'Error' ? e.name : undefined;
+    const status = e?.$metadata?.httpStatusCode;
+    return name ?? (status ? `HTTP ${status}` : 'error');
+}
+/**
+ * What an S3 failure means for the user: which call on which object failed in which region, and
+ * for a denial the permission (and resource ARN) the credentials' IAM policy needs.
+ */
+function describeS3Error(err, r) {
+    const e = err;
+    const status = e?.$metadata?.httpStatusCode;
+    const code = errorCode(e);
+    const what = `${r.operation} of s3://${r.bucket}${r.key !== undefined ? `/${r.key}` : ''}`;
+    if (e?.name === 'NoSuchBucket') {
+        return `${what} failed: the bucket ${r.bucket} does not exist (region ${r.region}); check s3-prefix`;
+    }
+    if (status === 403 && (DENIED.has(e?.name ?? '') || !CREDENTIAL_PROBLEMS.test(e?.name ?? ''))) {
+        const permission = S3_PERMISSION[r.operation] ?? `s3:${r.operation}`;
+        const arn = permission === 's3:ListBucket' || r.key === undefined
+            ? `arn:aws:s3:::${r.bucket}`
+            : `arn:aws:s3:::${r.bucket}/${r.key}`;
+        const missingKey = permission === 's3:GetObject'
+            ? ` (S3 also answers 403 for a missing key when s3:ListBucket on arn:aws:s3:::${r.bucket} is not granted)`
+            : '';
+        return `${what} was denied (${code}, region ${r.region}): the IAM policy of these credentials needs ${permission} on ${arn}${missingKey}`;
+    }
+    const bucketRegion = e?.$response?.headers?.['x-amz-bucket-region'];
+    if (e?.name === 'PermanentRedirect' || e?.name === 'AuthorizationHeaderMalformed' || status === 301) {
+        return `${what} failed: the bucket ${r.bucket} is in ${bucketRegion ?? 'another region'}, not ${r.region}; set aws-region to the bucket's region`;
+    }
+    const message = e?.message && e.message !== code && e.message !== 'UnknownError' ? `: ${e.message}` : '';
+    return `${what} failed (${code}, region ${r.region})${message}`;
+}
+/**
+ * The SDK's error, its message replaced by one that names the call, the object, the permission
+ * and the region (the error keeps its name and status, so it classifies as before).
+ */
+async function explainS3Error(s3, err, operation, loc) {
+    if (!err || typeof err !== 'object' || !('$metadata' in err))
+        return err; // not an answer from S3
+    const region = await s3.config.region().catch(() => 'unknown');
+    err.message = describeS3Error(err, { operation, ...loc, region });
+    return err;
+}
+/** GetApplication's 404: an application lives in the one region it was created in. */
+function describeMissingApplication(applicationId, region) {
+    return (`application ${applicationId} does not exist in region ${region} (from aws-region or AWS_REGION); ` +
+        'an application lives in the region it was created in: check application-id, and set aws-region to its region');
+}
+
 ;// CONCATENATED MODULE: ./src/aws/emr.ts
+
 
 const TERMINAL_STATES = new Set(['SUCCESS', 'FAILED', 'CANCELLED']);
 function isTerminal(state) {
     return state !== undefined && TERMINAL_STATES.has(state);
 }
 async function getApplication(emr, applicationId) {
-    const out = await emr.send(new dist_cjs/* GetApplicationCommand */.eO({ applicationId }));
+    const out = await emr.send(new dist_cjs/* GetApplicationCommand */.eO({ applicationId })).catch(async (err) => {
+        if (err?.name !== 'ResourceNotFoundException')
+            throw err;
+        const region = await emr.config.region().catch(() => 'unknown');
+        throw new Error(describeMissingApplication(applicationId, region), { cause: err });
+    });
     if (!out.application)
         throw new Error(`GetApplication returned no application for ${applicationId}`);
     return out.application;
@@ -67443,36 +67573,6 @@ function sha256Hex(data) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var lib_storage_dist_cjs = __nccwpck_require__(2358);
-;// CONCATENATED MODULE: ./src/aws/errors.ts
-// Classifies AWS SDK errors: what is worth retrying, and what needs the user's attention.
-const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError']);
-const THROTTLE = /throttl|slowdown|toomanyrequests|requestlimitexceeded/i;
-/** An S3 GET/HEAD of a key that does not exist. */
-function isNotFound(err) {
-    const e = err;
-    return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
-}
-function isExpiredCredentials(err) {
-    const e = err;
-    return EXPIRED.has(e?.name ?? '') || /security token .* expired|token has expired/i.test(e?.message ?? '');
-}
-/** Throttling, 5xx, resets and timeouts: a later call may well succeed. */
-function isTransient(err) {
-    const e = err;
-    if (!e || typeof e !== 'object')
-        return false;
-    const status = e.$metadata?.httpStatusCode ?? 0;
-    return (status >= 500 ||
-        status === 429 ||
-        THROTTLE.test(e.name ?? '') ||
-        NETWORK.has(e.name ?? '') ||
-        NETWORK.has(e.code ?? '') ||
-        // Some wrappers keep only the message (e.g. "SDK error wrapper for TimeoutError: read ECONNRESET").
-        /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError)\b/.test(e.message ?? '') ||
-        Boolean(e.$retryable));
-}
-
 ;// CONCATENATED MODULE: ./src/aws/s3-objects.ts
 
 
@@ -67486,6 +67586,21 @@ async function headObject(s3, loc) {
     }
     catch (err) {
         if (isNotFound(err))
+            return undefined;
+        throw await explainS3Error(s3, err, 'HeadObject', loc);
+    }
+}
+/**
+ * HEAD an object whose absence is not an error: undefined when it is absent or when S3 will not say
+ * (403: a missing key looks like that to a caller without s3:ListBucket). Before a write, the
+ * write then decides; a real lack of s3:GetObject shows up there or when the object is used.
+ */
+async function headIfVisible(s3, loc) {
+    try {
+        return await headObject(s3, loc);
+    }
+    catch (err) {
+        if (isAccessDenied(err))
             return undefined;
         throw err;
     }
@@ -67505,11 +67620,13 @@ async function getObjectText(s3, loc, maxBytes = 1 << 20) {
     catch (err) {
         if (isNotFound(err))
             return undefined;
-        throw err;
+        throw await explainS3Error(s3, err, 'GetObject', loc);
     }
 }
 async function putObjectText(s3, loc, text, contentType = 'application/json') {
-    await s3.send(new client_s3_dist_cjs.PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }));
+    await s3
+        .send(new client_s3_dist_cjs.PutObjectCommand({ Bucket: loc.bucket, Key: loc.key, Body: text, ContentType: contentType }))
+        .catch(async (err) => Promise.reject(await explainS3Error(s3, err, 'PutObject', loc)));
 }
 // 16 MiB parts, 8 in flight: fast on a runner's network while buffering at most 128 MiB.
 const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
@@ -67539,6 +67656,9 @@ async function uploadFile(s3, localPath, dest, opts = {}) {
     opts.signal?.addEventListener('abort', stop, { once: true });
     try {
         await upload.done();
+    }
+    catch (err) {
+        throw await explainS3Error(s3, err, 'PutObject', dest); // multipart parts need s3:PutObject too
     }
     finally {
         opts.signal?.removeEventListener('abort', stop);
@@ -67578,6 +67698,7 @@ function childUri(base, ...parts) {
 
 
 
+
 /** `<prefix>/<area>/<sha256>/<file name>`: runs from different commits never share a key unless the bytes match. */
 function contentAddressedLocation(prefix, area, sha256, fileName) {
     return { bucket: prefix.bucket, key: joinKey(prefix.key, area, sha256, fileName) };
@@ -67591,14 +67712,18 @@ async function planPlacement(localPath, prefix, area) {
 /**
  * Uploads a local file under its content hash, unless an object of the same size is already there
  * (the key is the hash, so same key and size means same bytes). The hash is also stored as metadata.
+ * A 403 on the HEAD is "not known to be there": the upload decides, and a denied upload says which
+ * permission is missing.
  */
 async function placeFile(s3, localPath, prefix, area, signal) {
     const plan = await planPlacement(localPath, prefix, area);
     const loc = contentAddressedLocation(prefix, area, plan.sha256, (0,external_node_path_.basename)(localPath));
-    const existing = await headObject(s3, loc);
+    const existing = await headIfVisible(s3, loc);
     if (existing && existing.size === plan.size)
         return plan;
-    await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 }, signal });
+    await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 }, signal }).catch((err) => {
+        throw deniedWriteError(err, `Uploading ${(0,external_node_path_.basename)(localPath)}`, loc) ?? err;
+    });
     return { ...plan, uploadedBytes: plan.size };
 }
 
@@ -67616,12 +67741,14 @@ async function listObjects(s3, prefix, limit = 10_000) {
     const objects = [];
     let token;
     do {
-        const out = await s3.send(new client_s3_dist_cjs.ListObjectsV2Command({
+        const out = await s3
+            .send(new client_s3_dist_cjs.ListObjectsV2Command({
             Bucket: prefix.bucket,
             Prefix: prefix.key,
             ContinuationToken: token,
             MaxKeys: Math.min(1000, limit - objects.length),
-        }));
+        }))
+            .catch(async (err) => Promise.reject(await explainS3Error(s3, err, 'ListObjectsV2', prefix)));
         for (const o of out.Contents ?? []) {
             objects.push({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified, etag: o.ETag });
         }
@@ -67676,7 +67803,7 @@ async function openObjectStream(s3, loc, abortSignal) {
     catch (err) {
         if (isNotFound(err))
             return undefined;
-        throw err;
+        throw await explainS3Error(s3, err, 'GetObject', loc);
     }
 }
 /** An S3 object as a random-access source (ranged GETs), for reading a few entries of a big zip. */
@@ -67737,6 +67864,7 @@ var Input;
     Input["CloudWatchLogGroup"] = "cloudwatch-log-group";
     Input["CommentOnPr"] = "comment-on-pr";
     Input["GithubToken"] = "github-token";
+    Input["Matrix"] = "matrix";
     Input["AwsRegion"] = "aws-region";
     Input["DryRun"] = "dry-run";
     Input["History"] = "history";
@@ -68796,7 +68924,58 @@ function chooseReleaseForJar(hailVersion, jar, jarName) {
     return labels.sort(compareLabels)[labels.length - 1];
 }
 
+;// CONCATENATED MODULE: ./src/util/workflow-commands.ts
+// Text from the job, from S3 or from the user's inputs must never drive the runner. The runner
+// reads a step's stdout line by line (CR, LF and CRLF each end a line) and acts on a line that,
+// once leading whitespace is trimmed, starts with `::<command>` (any case), or that holds the old
+// `##[<command>` anywhere (actions/runner: ActionCommand.TryParseV2 and TryParse).
+/** What .NET's String.TrimStart() trims (Char.IsWhiteSpace), which the runner applies first. */
+const LEADING_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*/;
+const LINE_BREAK = /\r\n|\r|\n/;
+/** Not whitespace to .NET or to JavaScript, and invisible in the log: it breaks `::` and `##[`. */
+const BREAK = '\u200b';
+/** One line the runner reads as text: a leading `::` and every `##[` get a zero-width space. */
+function inertLine(line) {
+    const safe = line.replace(/##\[/g, `##${BREAK}[`);
+    const lead = LEADING_SPACE.exec(safe)[0].length;
+    return safe.startsWith('::', lead) ? `${safe.slice(0, lead)}${BREAK}${safe.slice(lead)}` : safe;
+}
+/** Text of any number of lines, each made inert; line breaks become LF. */
+function inertText(text) {
+    return text.split(LINE_BREAK).map(inertLine).join('\n');
+}
+/**
+ * Lines shown exactly as they are, between `::stop-commands::<token>` and `::<token>::`: the
+ * runner acts on no command in between. The token is the caller's unguessable secret, so no
+ * line can end the block early.
+ */
+function stopCommandsBlock(lines, token) {
+    return [`::stop-commands::${token}`, ...lines, `::${token}::`];
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+
+
+
+/**
+ * The workflow log, as the small logger interface the modules take (so tests need no mocks). Every
+ * plain line goes through `info`, which makes workflow commands in it inert; `warning` and groups
+ * are commands themselves, whose text `@actions/core` escapes. Nothing else in src/ prints.
+ */
+const actionLog = {
+    info: (message) => info(inertText(message)),
+    warning: (message) => warning(message),
+    startGroup: (name) => startGroup(name),
+    endGroup: () => endGroup(),
+    /** Lines from the job's logs, verbatim, with workflow commands switched off around them. */
+    verbatim: (lines) => {
+        for (const line of stopCommandsBlock(lines, (0,external_node_crypto_.randomUUID)()))
+            info(line);
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/compatibility.ts
+
 
 
 
@@ -68820,10 +68999,10 @@ function requireCompatible(hailVersion, releaseLabel, architecture, from = Input
         throw new InputError(from, `hail ${hailVersion} cannot run on ${releaseLabel} (${architecture}): ${compat.reason}`);
     }
     if (compat.verdict !== 'compatible' || needsJarCheck(hailVersion))
-        once(compat.reason, info);
+        once(compat.reason, (m) => actionLog.info(m));
     // A notice, not a warning: it holds on every emr-7 run, and only a Java 11 runtime would end it.
     if (compat.javaCaveat)
-        once(compat.javaCaveat, notice);
+        once(compat.javaCaveat, (m) => notice(m));
     return compat;
 }
 /** The release for a new application: the table's choice, or (newer Hail) the jar's Spark's. */
@@ -69038,6 +69217,7 @@ function parseManifest(text, expectedKey) {
 
 
 
+
 const CACHE_AREA = 'hail';
 /** Where an entry lives; the file names are the manifest's (defaults for a store). */
 function cacheLocations(prefix, key, names = { jar: JAR_NAME, envArchive: ENV_ARCHIVE_NAME }) {
@@ -69049,12 +69229,20 @@ function cacheLocations(prefix, key, names = { jar: JAR_NAME, envArchive: ENV_AR
 }
 /**
  * Looks an entry up: GET manifest.json, check it, then HEAD both files and compare sizes.
- * Anything missing, corrupt or of the wrong size is a miss with a reason; S3 errors other than
- * "not found" (access denied, network) are thrown.
+ * Anything missing (404, or 403: S3's answer for a missing key to a caller without s3:ListBucket),
+ * corrupt or of the wrong size is a miss with a reason; other S3 errors (network, 5xx) are thrown.
  */
 async function lookupCachedArtifacts(s3, cachePrefix, key) {
     const where = cacheLocations(cachePrefix, key);
-    const text = await getObjectText(s3, where.manifest);
+    const text = await getObjectText(s3, where.manifest).catch((err) => {
+        // Without s3:ListBucket a missing manifest answers 403: not known to be there, so a miss; the
+        // store that follows decides (and names the permission if it is denied too).
+        if (isAccessDenied(err))
+            return null;
+        throw err;
+    });
+    if (text === null)
+        return { hit: false, reason: `${formatS3Uri(where.manifest)} is missing or not readable (403)` };
     if (text === undefined)
         return { hit: false, reason: `no ${formatS3Uri(where.manifest)}` };
     const manifest = parseManifest(text, key);
@@ -69064,7 +69252,10 @@ async function lookupCachedArtifacts(s3, cachePrefix, key) {
         jar: manifest.files.jar.name,
         envArchive: manifest.files.envArchive.name,
     });
-    const [jarHead, envHead] = await Promise.all([headObject(s3, files.jar), headObject(s3, files.envArchive)]);
+    const [jarHead, envHead] = await Promise.all([
+        headIfVisible(s3, files.jar),
+        headIfVisible(s3, files.envArchive),
+    ]);
     const checks = [
         { loc: files.jar, head: jarHead, expected: manifest.files.jar.size },
         { loc: files.envArchive, head: envHead, expected: manifest.files.envArchive.size },
@@ -69095,17 +69286,20 @@ async function storeArtifacts(s3, cachePrefix, key, paths, fields, signal) {
     const [jar, env] = await Promise.all([sha256File(paths.jarPath), sha256File(paths.envArchivePath)]);
     if (jar.size === 0 || env.size === 0)
         throw new Error('refusing to cache an empty Hail artifact');
+    const explained = (what, loc) => (err) => {
+        throw deniedWriteError(err, what, loc) ?? err;
+    };
     await Promise.all([
         uploadFile(s3, paths.jarPath, where.jar, {
             contentType: 'application/java-archive',
             metadata: { sha256: jar.sha256 },
             signal,
-        }),
+        }).catch(explained('Caching the Hail jar', where.jar)),
         uploadFile(s3, paths.envArchivePath, where.envArchive, {
             contentType: 'application/gzip',
             metadata: { sha256: env.sha256 },
             signal,
-        }),
+        }).catch(explained('Caching the Hail environment archive', where.envArchive)),
     ]);
     const manifest = {
         schema: MANIFEST_SCHEMA,
@@ -69118,7 +69312,7 @@ async function storeArtifacts(s3, cachePrefix, key, paths, fields, signal) {
         },
     };
     // Last: only now is the entry complete.
-    await putObjectText(s3, where.manifest, serializeManifest(manifest));
+    await putObjectText(s3, where.manifest, serializeManifest(manifest)).catch(explained('Writing the artifact cache manifest', where.manifest));
     return {
         jarUri: formatS3Uri(where.jar),
         envArchiveUri: formatS3Uri(where.envArchive),
@@ -69660,11 +69854,12 @@ function estimateCost(use, region, architecture = 'X86_64') {
 
 
 
+
 function setArtifactOutputs(a) {
     setOutput(Output.HailJarUri, a.jarUri);
     setOutput(Output.HailEnvArchiveUri, a.envArchiveUri);
     setOutput(Output.HailArtifactsSource, a.source);
-    info(`Hail artifacts (${a.source}): ${a.jarUri}, ${a.envArchiveUri}`);
+    actionLog.info(`Hail artifacts (${a.source}): ${a.jarUri}, ${a.envArchiveUri}`);
 }
 /** The outputs later steps read once the job run has ended. */
 function setFinalOutputs(report, config) {
@@ -69742,6 +69937,7 @@ function shellQuote(s) {
 
 
 
+
 /** Validates everything and prints the exact request and the equivalent CLI command, without any AWS call. */
 async function dryRun(config, ctx, jar) {
     const releaseLabel = config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar);
@@ -69759,11 +69955,11 @@ async function dryRun(config, ctx, jar) {
         pyFileUris: pyFiles.map((f) => f.uri),
         artifacts,
     });
-    startGroup('Dry run: StartJobRun request');
-    info(JSON.stringify(request, null, 2));
-    endGroup();
-    info('Equivalent AWS CLI command:');
-    info(startJobRunCliCommand(request, shellQuote));
+    actionLog.startGroup('Dry run: StartJobRun request');
+    actionLog.info(JSON.stringify(request, null, 2));
+    actionLog.endGroup();
+    actionLog.info('Equivalent AWS CLI command:');
+    actionLog.info(startJobRunCliCommand(request, shellQuote));
     setOutput(Output.ApplicationId, applicationId);
     setOutput(Output.ReleaseLabel, releaseLabel);
     setOutput(Output.ScriptUri, script.uri);
@@ -69789,7 +69985,7 @@ async function cacheEntryFor(config, compat, releaseLabel) {
         pythonRequirementsPath: config.pythonRequirements?.path,
     });
     const cache = cacheLocations(config.s3Prefix, key);
-    info(`Dry run: hail-artifacts ${config.artifactsMode} would look in ${formatS3Uri(cache.dir)}/ (not checked)`);
+    actionLog.info(`Dry run: hail-artifacts ${config.artifactsMode} would look in ${formatS3Uri(cache.dir)}/ (not checked)`);
     return {
         jarUri: formatS3Uri(cache.jar),
         envArchiveUri: formatS3Uri(cache.envArchive),
@@ -69831,6 +70027,8 @@ const MAX_USER_TAGS = 45; // leaves room for the tags the action adds
 function readInputs(get, env = process.env) {
     const problems = [];
     const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
+    const realWorkspace = realPathOr(workspace);
+    const workspaceFile = (raw) => resolveWorkspaceFile(workspace, realWorkspace, raw);
     // Runs one input's parser; a thrown message becomes a problem that names the input.
     function check(name, parse) {
         const raw = get(name);
@@ -69852,13 +70050,13 @@ function readInputs(get, env = process.env) {
     const script = required(Input.Script, (raw) => {
         if (!raw.endsWith('.py'))
             throw new Error(`"${raw}" is not a .py file`);
-        return workspaceFile(workspace, raw);
+        return workspaceFile(raw);
     });
     const scriptArgs = check(Input.ScriptArgs, (raw) => raw.split(/\r?\n/).filter((l) => l.trim() !== '')) ?? [];
     const pyFiles = check(Input.PyFiles, (raw) => parseLines(raw).map((p) => {
         if (!/\.(py|zip|egg)$/.test(p))
             throw new Error(`"${p}" is not a .py, .zip or .egg file`);
-        return workspaceFile(workspace, p);
+        return workspaceFile(p);
     })) ?? [];
     const s3Prefix = required(Input.S3Prefix, (raw) => {
         const loc = parseS3Uri(raw);
@@ -69891,9 +70089,9 @@ function readInputs(get, env = process.env) {
         }
         return v;
     });
-    const hailJar = optional(Input.HailJar, (raw) => artifactInput(workspace, raw, ['.jar']));
-    const hailEnvArchive = optional(Input.HailEnvArchive, (raw) => artifactInput(workspace, raw, ['.tar.gz', '.tgz', '.zip']));
-    const pythonRequirements = optional(Input.PythonRequirements, (raw) => workspaceFile(workspace, raw));
+    const hailJar = optional(Input.HailJar, (raw) => artifactInput(workspaceFile, raw, ['.jar']));
+    const hailEnvArchive = optional(Input.HailEnvArchive, (raw) => artifactInput(workspaceFile, raw, ['.tar.gz', '.tgz', '.zip']));
+    const pythonRequirements = optional(Input.PythonRequirements, (raw) => workspaceFile(raw));
     const sparkConf = check(Input.SparkConf, (raw) => parseKeyValueLines(raw).map(([k, v]) => {
         if (!SPARK_KEY.test(k))
             throw new Error(`"${k}" is not a Spark property name`);
@@ -69906,6 +70104,9 @@ function readInputs(get, env = process.env) {
     const name = optional(Input.Name, (raw) => {
         if (raw.length > 256)
             throw new Error(`is ${raw.length} characters long (at most 256)`);
+        // StartJobRun's pattern is `.*\S.*`, whose `.` matches no line terminator.
+        if (/[\r\n\u0085\u2028\u2029]/.test(raw))
+            throw new Error('must be one line (EMR Serverless takes no line breaks)');
         return raw;
     });
     const tags = check(Input.Tags, parseTags) ?? {};
@@ -69928,6 +70129,7 @@ function readInputs(get, env = process.env) {
     });
     const commentOnPr = bool(Input.CommentOnPr);
     const githubToken = get(Input.GithubToken).trim() || undefined;
+    const matrix = optional(Input.Matrix, parseMatrix);
     const region = check(Input.AwsRegion, (raw) => {
         const r = raw.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
         if (r !== '' && !REGION.test(r))
@@ -70015,6 +70217,7 @@ function readInputs(get, env = process.env) {
         cloudWatchLogGroup,
         commentOnPr: commentOnPr,
         githubToken,
+        matrix,
         region,
         dryRun: dryRun,
         history: history,
@@ -70022,20 +70225,60 @@ function readInputs(get, env = process.env) {
         failOnCostIncrease: failOnCostIncrease,
     });
 }
-/** Resolves a workspace-relative path; refuses paths that escape the workspace or do not exist. */
-function workspaceFile(workspace, raw) {
-    const path = (0,external_node_path_.resolve)(workspace, raw);
-    const rel = (0,external_node_path_.relative)(workspace, path);
-    if (rel === '' || rel.startsWith('..' + external_node_path_.sep) || rel === '..' || (0,external_node_path_.isAbsolute)(rel)) {
-        throw new Error(`"${raw}" is outside the workspace (${workspace})`);
+/** The real path, or the path itself when it does not exist (a missing workspace fails later). */
+function realPathOr(path) {
+    try {
+        return (0,external_node_fs_.realpathSync)(path);
     }
+    catch {
+        return path;
+    }
+}
+function isOutside(root, path) {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || rel === '..' || rel.startsWith('..' + external_node_path_.sep) || (0,external_node_path_.isAbsolute)(rel);
+}
+/**
+ * Resolves a workspace-relative path. Refuses a path that escapes the workspace as written, or
+ * once links are followed (a link to /proc/self/environ would ship the runner's environment), and
+ * anything but a regular file (a FIFO would hang the upload).
+ */
+function resolveWorkspaceFile(workspace, realWorkspace, raw) {
+    const path = (0,external_node_path_.resolve)(workspace, raw);
+    if (isOutside(workspace, path))
+        throw new Error(`"${raw}" is outside the workspace (${workspace})`);
     if (!(0,external_node_fs_.existsSync)(path))
         throw new Error(`"${raw}" does not exist in the workspace`);
-    if (!(0,external_node_fs_.statSync)(path).isFile())
-        throw new Error(`"${raw}" is not a file`);
-    return { path, relPath: rel.split(external_node_path_.sep).join('/') };
+    const real = (0,external_node_fs_.realpathSync)(path);
+    if (isOutside(realWorkspace, real)) {
+        throw new Error(`"${raw}" resolves to ${real}, outside the workspace (${workspace})`);
+    }
+    if (!(0,external_node_fs_.statSync)(real).isFile())
+        throw new Error(`"${raw}" is not a regular file`);
+    // The path as written (a link keeps its own name on S3); its target was checked above.
+    return { path, relPath: (0,external_node_path_.relative)(workspace, path).split(external_node_path_.sep).join('/') };
 }
-function artifactInput(workspace, raw, suffixes) {
+/** `toJSON(matrix)` from the runner: `null` outside a matrix; canonical JSON (sorted keys) inside. */
+function parseMatrix(raw) {
+    let value;
+    try {
+        value = JSON.parse(raw);
+    }
+    catch {
+        throw new Error('is not JSON (leave it at its default, ${{ toJSON(matrix) }})');
+    }
+    if (value === null)
+        return undefined;
+    const canonical = (v) => Array.isArray(v)
+        ? v.map(canonical)
+        : v && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v)
+                .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+                .map(([k, x]) => [k, canonical(x)]))
+            : v;
+    return JSON.stringify(canonical(value));
+}
+function artifactInput(workspaceFile, raw, suffixes) {
     if (!suffixes.some((s) => raw.endsWith(s))) {
         throw new Error(`"${raw}" should end in ${suffixes.join(' or ')}`);
     }
@@ -70047,7 +70290,7 @@ function artifactInput(workspace, raw, suffixes) {
     }
     if (/^[a-z0-9]+:\/\//i.test(raw))
         throw new Error(`"${raw}" must be a workspace path or an s3:// URI`);
-    return { kind: 'local', file: workspaceFile(workspace, raw) };
+    return { kind: 'local', file: workspaceFile(raw) };
 }
 function parseTags(raw) {
     const pairs = parseKeyValueLines(raw);
@@ -70065,16 +70308,6 @@ function parseTags(raw) {
     }
     return tags;
 }
-
-;// CONCATENATED MODULE: ./src/log.ts
-
-/** The workflow log, as the small logger interface the modules take (so tests need no mocks). */
-const actionLog = {
-    info: info,
-    warning: warning,
-    startGroup: startGroup,
-    endGroup: endGroup,
-};
 
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
 // Points a failure at the line of the user's own script, so GitHub shows it on the file (in the
@@ -75319,7 +75552,10 @@ function renderHistorySection(view) {
         lines.push(`**Compared with the base branch:** ${escapeInline(deltaHeadline(view.delta))}${warn}`, '');
     }
     const cost = chart('Estimated cost per run (USD)', 'USD', rows, (e) => e.costUsd, view.currentKey);
-    const duration = chart('Run time per run (minutes)', 'minutes', rows, (e) => (e.totalSeconds === undefined ? undefined : e.totalSeconds / 60), view.currentKey);
+    // Seconds, minutes or hours, whichever keeps the longest run's figure readable.
+    const longest = Math.max(0, ...rows.map((e) => e.totalSeconds ?? 0));
+    const [unit, per] = longest < 120 ? ['seconds', 1] : longest < 7200 ? ['minutes', 60] : ['hours', 3600];
+    const duration = chart(`Run time per run (${unit})`, unit, rows, (e) => (e.totalSeconds === undefined ? undefined : e.totalSeconds / per), view.currentKey);
     for (const c of [cost, duration])
         if (c)
             lines.push(c, '');
@@ -75934,12 +76170,13 @@ function renderPrComment(report, opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-comment.ts
-// The pull-request comment: one per job name, created on the first run and updated in place after
-// (found again by the hidden marker it starts with).
+// The pull-request comment: one per job of a workflow (see commentKey), created on the first run
+// and updated in place by every later push (found again by the hidden marker it starts with).
 //
 // What to do is decided by pure functions (commentTarget, findOwnComment, workflowRunUrl). The REST
 // calls sit in commentOnPullRequest, which never throws: a comment is a courtesy, and a missing
 // permission, a fork or an API outage must not fail a step whose job succeeded.
+
 
 
 
@@ -76011,6 +76248,15 @@ function commentTarget(input) {
     }
     return { action: 'comment', owner, repo, number };
 }
+/**
+ * What names this job's comment across the pushes to one pull request: the `name` input when
+ * given, else the workflow, job and step (never the default job run name: it carries the run
+ * number, new with every push); a matrix leg adds a digest of its matrix values.
+ */
+function commentKey(o) {
+    const base = o.name ?? [o.workflow, o.job, o.step].map((p) => p ?? '').join('/');
+    return o.matrix ? `${base} matrix-${sha256Hex(o.matrix).slice(0, 12)}` : base;
+}
 /** The id of the first comment whose body starts with the marker (ours, from an earlier run). */
 function findOwnComment(comments, marker) {
     return comments.find((c) => typeof c.body === 'string' && c.body.trimStart().startsWith(marker))?.id;
@@ -76035,7 +76281,7 @@ function httpStatus(err) {
  * Creates or updates this job's comment on the pull request that triggered the run. Never throws;
  * tells the user why when it does not comment.
  */
-async function commentOnPullRequest(report, ctx, token, log) {
+async function commentOnPullRequest(report, ctx, token, log, key = report.jobName) {
     const target = commentTarget({
         eventName: ctx.eventName,
         event: PR_EVENTS.has(ctx.eventName ?? '') ? readEventPayload(ctx.eventPath) : undefined,
@@ -76052,7 +76298,7 @@ async function commentOnPullRequest(report, ctx, token, log) {
     }
     const where = `pull request #${target.number} in ${target.owner}/${target.repo}`;
     try {
-        const outcome = await upsertComment(report, ctx, token, target);
+        const outcome = await upsertComment(report, ctx, token, target, key);
         log.info(`${outcome.kind === 'created' ? 'Commented on' : 'Updated the comment on'} ${where}: ${outcome.url ?? outcome.id}`);
         return outcome;
     }
@@ -76070,7 +76316,7 @@ async function commentOnPullRequest(report, ctx, token, log) {
     }
 }
 /** Lists the comments page by page until ours turns up, then updates it; creates one otherwise. */
-async function upsertComment(report, ctx, token, target) {
+async function upsertComment(report, ctx, token, target, key) {
     const octokit = getOctokit(token, { baseUrl: ctx.apiUrl });
     // One deadline for every request, the pages after the first included (pagination drops
     // per-request options; a `request` option on the client would replace its proxy-aware fetch).
@@ -76078,7 +76324,7 @@ async function upsertComment(report, ctx, token, target) {
     octokit.hook.before('request', (options) => {
         options.request = { ...options.request, signal };
     });
-    const marker = commentMarker(report.jobName);
+    const marker = commentMarker(key);
     const body = renderPrComment(report, { marker, runUrl: workflowRunUrl(ctx) });
     const issue = { owner: target.owner, repo: target.repo, issue_number: target.number };
     let existing;
@@ -76105,6 +76351,7 @@ async function upsertComment(report, ctx, token, target) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts
+
 
 
 
@@ -76139,12 +76386,20 @@ async function publishReport(report, config, ctx, log) {
         });
     }
     if (config.commentOnPr) {
-        await commentOnPullRequest(report, ctx, config.githubToken, {
+        const key = commentKey({
+            name: config.name,
+            workflow: ctx.workflow,
+            job: ctx.job,
+            step: ctx.action,
+            matrix: config.matrix,
+        });
+        const commentLog = {
             debug: core_debug,
-            info: info,
+            info: actionLog.info,
             notice: (message) => notice(message),
             warning: (message) => log.warning(message),
-        });
+        };
+        await commentOnPullRequest(report, ctx, config.githubToken, commentLog, key);
     }
     else {
         core_debug('comment-on-pr is false: no pull-request comment');
@@ -77254,9 +77509,16 @@ async function collectReport(p) {
 
 ;// CONCATENATED MODULE: ./src/history/analysis.ts
 
-function analysisIdentity(ctx, explicitName) {
+function analysisIdentity(ctx, explicitName, matrix) {
     const workflowFile = ctx.workflowRef?.replace(/@.*$/, '') || ctx.workflow;
-    return { repository: ctx.repository, workflowFile, job: ctx.job, step: ctx.action, name: explicitName };
+    return {
+        repository: ctx.repository,
+        workflowFile,
+        job: ctx.job,
+        step: ctx.action,
+        name: explicitName,
+        matrix,
+    };
 }
 const SLUG_CHARS = 60;
 /**
@@ -77264,7 +77526,14 @@ const SLUG_CHARS = 60;
  * then a hash of the whole identity so two analyses never share an id.
  */
 function analysisId(identity) {
-    const whole = [identity.repository, identity.workflowFile, identity.job, identity.step, identity.name]
+    const whole = [
+        identity.repository,
+        identity.workflowFile,
+        identity.job,
+        identity.step,
+        identity.name,
+        identity.matrix,
+    ]
         .map((p) => p ?? '')
         .join('\n');
     const readable = [identity.job, identity.name ?? identity.step]
@@ -77445,7 +77714,7 @@ const FIRST_PAGE = 100;
 
 
 async function recordAndReadHistory(report, ctx, o) {
-    const id = analysisId(analysisIdentity(ctx, o.explicitName));
+    const id = analysisId(analysisIdentity(ctx, o.explicitName, o.matrix));
     const folder = historyFolder(o.prefix, id);
     const pr = pullRequestOf(ctx);
     const record = buildHistoryRecord(report, {
@@ -77596,6 +77865,7 @@ async function keepRecords(clients, config, ctx, report, made, log) {
             s3: clients.s3,
             prefix: config.s3Prefix,
             explicitName: config.name,
+            matrix: config.matrix,
             costIncreaseThresholdPct: config.costIncreaseThresholdPct,
             log,
         });
@@ -77644,7 +77914,6 @@ function costIncreaseMessage(report) {
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/run/live-logs.ts
-
 
 
 
@@ -77725,7 +77994,7 @@ function startLiveLogs(clients, jobLogPrefix, log) {
         if (fresh.lines.length === 0)
             return true;
         log.startGroup(`Driver ${t.name} (+${fresh.total - t.printed} lines)`);
-        printVerbatim(log, fresh.lines);
+        log.verbatim(fresh.lines);
         if (fresh.skipped > 0)
             log.info(`... ${fresh.skipped} more lines (see the summary for the tail)`);
         log.endGroup();
@@ -77747,17 +78016,6 @@ function startLiveLogs(clients, jobLogPrefix, log) {
             await inFlight;
         },
     };
-}
-/**
- * Prints lines from the job's logs with workflow commands switched off: a job printing
- * `::add-mask::` or `::error::` must not be able to drive the runner.
- */
-function printVerbatim(log, lines) {
-    const token = (0,external_node_crypto_.randomUUID)();
-    log.info(`::stop-commands::${token}`);
-    for (const line of lines)
-        log.info(line);
-    log.info(`::${token}::`);
 }
 /**
  * Streams a log and returns the complete lines after the first `skip` ones (at most
@@ -77796,6 +78054,7 @@ async function newLines(stream, skip) {
 
 
 
+
 /**
  * Ends the wait. A job run that ended is reported as is; one the action gave up on (timeout,
  * workflow cancelled) is cancelled, unless cancel-on-abort is false; expired credentials leave it
@@ -77821,7 +78080,7 @@ async function settle(clients, config, applicationId, jobRunId, outcome) {
     }
     warning(`${why}: cancelling job run ${jobRunId}`);
     await cancelJobRun(clients.emr, applicationId, jobRunId);
-    info(`CancelJobRun sent for ${jobRunId}`);
+    actionLog.info(`CancelJobRun sent for ${jobRunId}`);
     if (outcome.kind === 'aborted') {
         // The runner kills the step 10 s after SIGINT: report what we know and leave.
         setOutput(Output.State, 'CANCELLING');
@@ -77948,7 +78207,7 @@ async function submit_submit(clients, config, ctx, app, compat, signal) {
     });
     setArtifactOutputs(artifacts);
     setOutput(Output.ScriptUri, script.uri);
-    info(`Script ${config.script.relPath} -> ${script.uri}${script.uploadedBytes ? '' : ' (already there)'}`);
+    actionLog.info(`Script ${config.script.relPath} -> ${script.uri}${script.uploadedBytes ? '' : ' (already there)'}`);
     const request = jobRequestFor(config, ctx, {
         applicationId: app.applicationId,
         scriptUri: script.uri,
@@ -77976,7 +78235,7 @@ async function submit_submit(clients, config, ctx, app, compat, signal) {
     const { jobRunId } = await startJobRun(clients.emr, request);
     // Saved at once: from here on the post step can cancel this job run if main dies.
     saveJobState(clients, config, app.applicationId, jobRunId);
-    info(`Started job run ${jobRunId} on application ${app.applicationId} (${app.releaseLabel})`);
+    actionLog.info(`Started job run ${jobRunId} on application ${app.applicationId} (${app.releaseLabel})`);
     return {
         ...jobOutputs(config, app.applicationId, jobRunId, logUriFor(config)),
         state: 'SUBMITTED',
@@ -78010,7 +78269,7 @@ async function attach(clients, config, app) {
         logUriFor(config);
     if (!isTerminal(run.state))
         saveJobState(clients, config, app.applicationId, jobRunId);
-    info(`Re-attached to job run ${jobRunId} (${run.state})`);
+    actionLog.info(`Re-attached to job run ${jobRunId} (${run.state})`);
     return {
         ...jobOutputs(config, app.applicationId, jobRunId, logUri),
         state: run.state ?? 'SUBMITTED',
@@ -78120,7 +78379,7 @@ async function main_run() {
         if (!config.wait) {
             saveState(State.Finished, 'true'); // handed off on purpose: the post step leaves it alone
             setOutput(Output.State, submitted.state);
-            info(`wait is false: job run ${submitted.jobRunId} left ${submitted.state}`);
+            actionLog.info(`wait is false: job run ${submitted.jobRunId} left ${submitted.state}`);
             return;
         }
         const waitStart = Date.now();

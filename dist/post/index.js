@@ -53679,7 +53679,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6687:
+/***/ 8445:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56556,13 +56556,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -56645,14 +56645,144 @@ function createEmrClient(region) {
     return new dist_cjs/* EMRServerlessClient */.s({ region, maxAttempts: MAX_ATTEMPTS });
 }
 
+;// CONCATENATED MODULE: ./src/aws/errors.ts
+// Classifies AWS SDK errors (what is worth retrying, and what needs the user's attention), and
+// words them so a user knows what failed: the call, the resource, the permission and the region.
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError']);
+const THROTTLE = /throttl|slowdown|toomanyrequests|requestlimitexceeded/i;
+/** An S3 GET/HEAD of a key that does not exist. */
+function isNotFound(err) {
+    const e = err;
+    return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
+/**
+ * An S3 403. On a GET or HEAD it may hide a missing key: without s3:ListBucket on the bucket, S3
+ * answers a missing key with 403, not 404 (HeadObject/GetObject API reference, "Permissions").
+ */
+function isAccessDenied(err) {
+    const e = err;
+    return e?.name === 'AccessDenied' || e?.name === 'Forbidden' || e?.$metadata?.httpStatusCode === 403;
+}
+/** The caller AWS names in an AccessDenied message ("User: arn:... is not authorized ..."). */
+function deniedPrincipal(err) {
+    return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec(err?.message ?? '')?.[1];
+}
+/**
+ * A denied S3 write, told plainly: what was being written, where, the permission that is missing
+ * and whose it is. Undefined when `err` is not a 403.
+ */
+function deniedWriteError(err, what, loc) {
+    if (!isAccessDenied(err))
+        return undefined;
+    const who = deniedPrincipal(err);
+    const role = who
+        ? `the workflow's role (${who})`
+        : "the workflow's AWS credentials (the role the job assumes)";
+    return new Error(`${what} to s3://${loc.bucket}/${loc.key} was denied (403): ${role} needs s3:PutObject on ` +
+        `arn:aws:s3:::${loc.bucket}/${loc.key} (see the README's IAM policies)`);
+}
+function isExpiredCredentials(err) {
+    const e = err;
+    return EXPIRED.has(e?.name ?? '') || /security token .* expired|token has expired/i.test(e?.message ?? '');
+}
+/** Throttling, 5xx, resets and timeouts: a later call may well succeed. */
+function isTransient(err) {
+    const e = err;
+    if (!e || typeof e !== 'object')
+        return false;
+    const status = e.$metadata?.httpStatusCode ?? 0;
+    return (status >= 500 ||
+        status === 429 ||
+        THROTTLE.test(e.name ?? '') ||
+        NETWORK.has(e.name ?? '') ||
+        NETWORK.has(e.code ?? '') ||
+        // Some wrappers keep only the message (e.g. "SDK error wrapper for TimeoutError: read ECONNRESET").
+        /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError)\b/.test(e.message ?? '') ||
+        Boolean(e.$retryable));
+}
+// The IAM action that authorises each S3 call (a HEAD is authorised as s3:GetObject, a multipart
+// upload's parts as s3:PutObject).
+const S3_PERMISSION = {
+    HeadObject: 's3:GetObject',
+    GetObject: 's3:GetObject',
+    PutObject: 's3:PutObject',
+    CreateMultipartUpload: 's3:PutObject',
+    UploadPart: 's3:PutObject',
+    CompleteMultipartUpload: 's3:PutObject',
+    AbortMultipartUpload: 's3:AbortMultipartUpload',
+    ListObjectsV2: 's3:ListBucket',
+    DeleteObject: 's3:DeleteObject',
+};
+// 403s that are about the credentials themselves, not about what the policy allows.
+const CREDENTIAL_PROBLEMS = /InvalidAccessKeyId|SignatureDoesNotMatch|Expired|InvalidToken|RequestTimeTooSkewed/;
+const DENIED = new Set(['AccessDenied', 'Forbidden', 'AllAccessDisabled', '403', 'UnknownError']);
+/** The error's code, or its HTTP status when the SDK had no code (a HEAD has no error body). */
+function errorCode(e) {
+    const name = e?.name && e.name !== 'UnknownError' && e.name !== 'Error' ? e.name : undefined;
+    const status = e?.$metadata?.httpStatusCode;
+    return name ?? (status ? `HTTP ${status}` : 'error');
+}
+/**
+ * What an S3 failure means for the user: which call on which object failed in which region, and
+ * for a denial the permission (and resource ARN) the credentials' IAM policy needs.
+ */
+function describeS3Error(err, r) {
+    const e = err;
+    const status = e?.$metadata?.httpStatusCode;
+    const code = errorCode(e);
+    const what = `${r.operation} of s3://${r.bucket}${r.key !== undefined ? `/${r.key}` : ''}`;
+    if (e?.name === 'NoSuchBucket') {
+        return `${what} failed: the bucket ${r.bucket} does not exist (region ${r.region}); check s3-prefix`;
+    }
+    if (status === 403 && (DENIED.has(e?.name ?? '') || !CREDENTIAL_PROBLEMS.test(e?.name ?? ''))) {
+        const permission = S3_PERMISSION[r.operation] ?? `s3:${r.operation}`;
+        const arn = permission === 's3:ListBucket' || r.key === undefined
+            ? `arn:aws:s3:::${r.bucket}`
+            : `arn:aws:s3:::${r.bucket}/${r.key}`;
+        const missingKey = permission === 's3:GetObject'
+            ? ` (S3 also answers 403 for a missing key when s3:ListBucket on arn:aws:s3:::${r.bucket} is not granted)`
+            : '';
+        return `${what} was denied (${code}, region ${r.region}): the IAM policy of these credentials needs ${permission} on ${arn}${missingKey}`;
+    }
+    const bucketRegion = e?.$response?.headers?.['x-amz-bucket-region'];
+    if (e?.name === 'PermanentRedirect' || e?.name === 'AuthorizationHeaderMalformed' || status === 301) {
+        return `${what} failed: the bucket ${r.bucket} is in ${bucketRegion ?? 'another region'}, not ${r.region}; set aws-region to the bucket's region`;
+    }
+    const message = e?.message && e.message !== code && e.message !== 'UnknownError' ? `: ${e.message}` : '';
+    return `${what} failed (${code}, region ${r.region})${message}`;
+}
+/**
+ * The SDK's error, its message replaced by one that names the call, the object, the permission
+ * and the region (the error keeps its name and status, so it classifies as before).
+ */
+async function explainS3Error(s3, err, operation, loc) {
+    if (!err || typeof err !== 'object' || !('$metadata' in err))
+        return err; // not an answer from S3
+    const region = await s3.config.region().catch(() => 'unknown');
+    err.message = describeS3Error(err, { operation, ...loc, region });
+    return err;
+}
+/** GetApplication's 404: an application lives in the one region it was created in. */
+function errors_describeMissingApplication(applicationId, region) {
+    return (`application ${applicationId} does not exist in region ${region} (from aws-region or AWS_REGION); ` +
+        'an application lives in the region it was created in: check application-id, and set aws-region to its region');
+}
+
 ;// CONCATENATED MODULE: ./src/aws/emr.ts
+
 
 const TERMINAL_STATES = new Set(['SUCCESS', 'FAILED', 'CANCELLED']);
 function isTerminal(state) {
     return state !== undefined && TERMINAL_STATES.has(state);
 }
 async function getApplication(emr, applicationId) {
-    const out = await emr.send(new GetApplicationCommand({ applicationId }));
+    const out = await emr.send(new GetApplicationCommand({ applicationId })).catch(async (err) => {
+        if (err?.name !== 'ResourceNotFoundException')
+            throw err;
+        const region = await emr.config.region().catch(() => 'unknown');
+        throw new Error(describeMissingApplication(applicationId, region), { cause: err });
+    });
     if (!out.application)
         throw new Error(`GetApplication returned no application for ${applicationId}`);
     return out.application;
@@ -56758,6 +56888,7 @@ var Input;
     Input["CloudWatchLogGroup"] = "cloudwatch-log-group";
     Input["CommentOnPr"] = "comment-on-pr";
     Input["GithubToken"] = "github-token";
+    Input["Matrix"] = "matrix";
     Input["AwsRegion"] = "aws-region";
     Input["DryRun"] = "dry-run";
     Input["History"] = "history";
@@ -56823,7 +56954,60 @@ function errorMessage(err) {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/util/workflow-commands.ts
+// Text from the job, from S3 or from the user's inputs must never drive the runner. The runner
+// reads a step's stdout line by line (CR, LF and CRLF each end a line) and acts on a line that,
+// once leading whitespace is trimmed, starts with `::<command>` (any case), or that holds the old
+// `##[<command>` anywhere (actions/runner: ActionCommand.TryParseV2 and TryParse).
+/** What .NET's String.TrimStart() trims (Char.IsWhiteSpace), which the runner applies first. */
+const LEADING_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*/;
+const LINE_BREAK = /\r\n|\r|\n/;
+/** Not whitespace to .NET or to JavaScript, and invisible in the log: it breaks `::` and `##[`. */
+const BREAK = '\u200b';
+/** One line the runner reads as text: a leading `::` and every `##[` get a zero-width space. */
+function inertLine(line) {
+    const safe = line.replace(/##\[/g, `##${BREAK}[`);
+    const lead = LEADING_SPACE.exec(safe)[0].length;
+    return safe.startsWith('::', lead) ? `${safe.slice(0, lead)}${BREAK}${safe.slice(lead)}` : safe;
+}
+/** Text of any number of lines, each made inert; line breaks become LF. */
+function inertText(text) {
+    return text.split(LINE_BREAK).map(inertLine).join('\n');
+}
+/**
+ * Lines shown exactly as they are, between `::stop-commands::<token>` and `::<token>::`: the
+ * runner acts on no command in between. The token is the caller's unguessable secret, so no
+ * line can end the block early.
+ */
+function stopCommandsBlock(lines, token) {
+    return [`::stop-commands::${token}`, ...lines, `::${token}::`];
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+
+
+
+/**
+ * The workflow log, as the small logger interface the modules take (so tests need no mocks). Every
+ * plain line goes through `info`, which makes workflow commands in it inert; `warning` and groups
+ * are commands themselves, whose text `@actions/core` escapes. Nothing else in src/ prints.
+ */
+const actionLog = {
+    info: (message) => info(inertText(message)),
+    warning: (message) => warning(message),
+    startGroup: (name) => startGroup(name),
+    endGroup: () => endGroup(),
+    /** Lines from the job's logs, verbatim, with workflow commands switched off around them. */
+    verbatim: (lines) => {
+        for (const line of stopCommandsBlock(lines, (0,external_node_crypto_.randomUUID)()))
+            info(line);
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/cleanup.ts
+
 
 
 
@@ -56840,14 +57024,14 @@ async function runPost() {
     if (!jobRunId || !applicationId || getState(State.Finished) === 'true')
         return;
     if (getState(State.CancelOnAbort) === 'false') {
-        info(`Job run ${jobRunId} may still be running (cancel-on-abort: false)`);
+        actionLog.info(`Job run ${jobRunId} may still be running (cancel-on-abort: false)`);
         return;
     }
     try {
         const emr = createEmrClient(getState(State.Region) || process.env.AWS_REGION || 'us-east-1');
         const run = await getJobRun(emr, applicationId, jobRunId);
         if (isTerminal(run.state) || run.state === 'CANCELLING') {
-            info(`Job run ${jobRunId} is ${run.state}; nothing to clean up`);
+            actionLog.info(`Job run ${jobRunId} is ${run.state}; nothing to clean up`);
             return;
         }
         await cancelJobRun(emr, applicationId, jobRunId);
@@ -56865,7 +57049,7 @@ async function runPost() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6687);
+/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8445);
 // The action's post entry (dist/post/index.js): the backstop that cancels a job run main left active.
 
 await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
