@@ -1,16 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
 import { resolveApplication, type ApplicationInfo } from './application.js';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { requireCompatible } from './compatibility.js';
 import { Input, Output, State } from './constants.js';
 import { dryRun } from './dry-run.js';
-import { actionTags, clientToken, readRunContext, type RunContext } from './github-context.js';
-import { chooseReleaseLabel } from './hail/compat.js';
+import { readRunContext, type RunContext } from './github-context.js';
 import { readInputs, type Config } from './inputs.js';
+import { applicationRequestFor } from './job-request.js';
 import { actionLog as log } from './log.js';
 import { setFinalOutputs } from './outputs.js';
 import { publishReport } from './publish.js';
+import { requireValidRequests } from './request-check.js';
 import type { JobReport } from './report/model.js';
 import { installAbortHandlers } from './run/abort.js';
 import { collectReport } from './run/collect-report.js';
@@ -29,6 +29,8 @@ export async function run(): Promise<void> {
     const ctx = readRunContext();
     // Refuse an impossible Hail/EMR pair before any AWS call when the release is already known.
     if (config.releaseLabel) requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64');
+    // The requests as the service will see them, checked against its model before any upload.
+    await requireValidRequests(config, ctx);
     if (config.dryRun) return await dryRun(config, ctx);
 
     const clients = createClients(config.region!);
@@ -97,9 +99,7 @@ async function getApplication(
   const app = await resolveApplication(clients.emr, {
     applicationId: config.applicationId,
     applicationName: config.applicationName,
-    releaseLabelForNew: () => config.releaseLabel ?? chooseReleaseLabel(config.hailVersion),
-    clientToken: clientToken(ctx, `application:${config.applicationName}`, randomUUID),
-    tags: actionTags(ctx),
+    newApplication: () => applicationRequestFor(config, ctx),
     log,
   });
   if (config.releaseLabel && config.releaseLabel !== app.releaseLabel) {

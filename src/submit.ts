@@ -14,6 +14,7 @@ import { jobNameFor, jobRequestFor, logUriFor } from './job-request.js';
 import { actionLog as log } from './log.js';
 import { setArtifactOutputs } from './outputs.js';
 import type { JobReport } from './report/model.js';
+import { requireValidJobRequest } from './request-check.js';
 import { jobLogPrefix } from './run/collect-report.js';
 
 /** A job run the action is responsible for: started here, or re-attached to. */
@@ -56,6 +57,9 @@ export async function submit(
     pyFileUris: pyFiles.map((f) => f.uri),
     artifacts,
   });
+  // Checked before the uploads with planned URIs; again with the real ones (a cache entry's
+  // manifest may name its files differently), before the service sees it.
+  requireValidJobRequest(request, config);
   await ensureApplicationReady(clients.emr, app, config.applicationStartTimeoutMinutes, log, signal);
   if (signal.aborted) throw new Error('the workflow was cancelled before the job run was submitted');
 

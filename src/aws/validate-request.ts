@@ -4,6 +4,7 @@
 
 import { EMR_SERVERLESS_MODEL } from './emr-serverless-model.js';
 import type { ServiceModel, Shape } from './service-model.js';
+import { showValue } from '../util/text.js';
 
 /** One step of a path into a request: a member name, a list index, or a map entry's key. */
 export type PathPart = string | number | { mapKey: string };
@@ -22,19 +23,6 @@ export function formatPath(path: readonly PathPart[]): string {
     else out += `[${JSON.stringify(p.mapKey)}]`;
   }
   return out;
-}
-
-/** A value as shown in a message: quoted with escapes visible, cut when long. */
-export function showValue(v: string): string {
-  const cut = v.length > 60 ? `${cutAtCodePoint(v, 57)}...` : v;
-  return JSON.stringify(cut);
-}
-
-/** The longest prefix of `s` of at most `max` UTF-16 units that does not split a surrogate pair. */
-export function cutAtCodePoint(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const last = s.charCodeAt(max - 1);
-  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 const patternCache = new Map<string, RegExp>();
@@ -163,9 +151,18 @@ function stringViolations(shape: Shape, s: string, path: PathPart[]): Violation[
     return [{ path, message: `${showValue(s)} is not one of ${shape.enum.join(', ')}` }];
   }
   if (shape.pattern !== undefined && !compilePattern(shape.pattern).test(s)) {
-    return [{ path, message: `${showValue(s)} must match ${shape.pattern}` }];
+    return [{ path, message: patternMessage(shape.pattern, s) }];
   }
   return [];
+}
+
+/** The model's most common pattern, `.*\S.*`, said in words. */
+function patternMessage(pattern: string, s: string): string {
+  if (pattern === '.*\\S.*') {
+    if (s.trim() === '') return 'is empty or blank';
+    if (/[\n\r\u0085\u2028\u2029]/u.test(s)) return `${showValue(s)} has a line break`;
+  }
+  return `${showValue(s)} must match ${pattern}`;
 }
 
 // Rules AWS documents that the model does not carry. Each takes the stricter reading where the

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
 import { EMR_SERVERLESS_MODEL } from '../../../src/aws/emr-serverless-model.js';
+import { cutAtCodePoint } from '../../../src/util/text.js';
 import {
   compilePattern,
-  cutAtCodePoint,
   formatPath,
   validateCreateApplication,
   validateStartJobRun,
@@ -117,8 +117,8 @@ describe('validateStartJobRun', () => {
     [['clientToken'], 'has space', /^clientToken: "has space" must match/],
     [['applicationId'], 'App', /^applicationId: "App" must match \[0-9a-z\]\+$/],
     [['name'], 'n'.repeat(257), /^name: is 257 characters long \(at most 256\)$/],
-    [['name'], '   ', /^name: "   " must match/],
-    [['name'], 'a\nb', /^name: "a\\nb" must match/],
+    [['name'], '   ', /^name: is empty or blank$/],
+    [['name'], 'a\nb', /^name: "a\\nb" has a line break$/],
     [['mode'], 'batch', /^mode: "batch" is not one of BATCH, STREAMING$/],
     [['tags'], { équipe: 'x' }, /^tags\["équipe"\]: key "équipe" must match \[A-Za-z0-9 \/_.:=\+@-\]\+$/],
     [['tags'], { team: 'génomique' }, /^tags\["team"\]: "génomique" must match/],
@@ -131,7 +131,7 @@ describe('validateStartJobRun', () => {
     [
       ['jobDriver', 'sparkSubmit', 'entryPointArguments'],
       ['ok', ' '],
-      /^jobDriver\.sparkSubmit\.entryPointArguments\[1\]: " " must match/,
+      /^jobDriver\.sparkSubmit\.entryPointArguments\[1\]: is empty or blank$/,
     ],
     [
       ['jobDriver', 'sparkSubmit', 'entryPointArguments'],
@@ -147,7 +147,7 @@ describe('validateStartJobRun', () => {
     [
       ['configurationOverrides', 'applicationConfiguration', 0, 'properties'],
       { 'spark.x': '' },
-      /^configurationOverrides\.applicationConfiguration\[0\]\.properties\["spark\.x"\]: "" must match/,
+      /^configurationOverrides\.applicationConfiguration\[0\]\.properties\["spark\.x"\]: is empty or blank$/,
     ],
     [
       ['configurationOverrides', 'applicationConfiguration', 0, 'properties'],

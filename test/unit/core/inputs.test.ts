@@ -78,7 +78,7 @@ describe('readInputs', () => {
     ['spark-conf', { 'spark-conf': 'bad key=1' }, /Spark property/],
     ['output-uri', { 'output-uri': '/local/out' }, /not an s3/],
     ['tags', { tags: 'aws:x=1' }, /reserved/],
-    ['tags', { tags: 'k=<script>' }, /not allowed/],
+    ['tags', { tags: 'k=<script>' }, /tag value for "k": "<script>" must match/],
     ['wait', { wait: 'yes' }, /not a boolean/],
     ['dry-run', { 'dry-run': '1' }, /not a boolean/],
     ['timeout-minutes', { 'timeout-minutes': '0' }, /out of range/],
