@@ -15,7 +15,7 @@ print("leg", sys.argv[1:])
 `;
 
 describe('matrix legs of one step', () => {
-  it('get one job run each, and each leg reports its own', async () => {
+  it('get one job run each, each leg reports its own, and a retried leg gets its job run again', async () => {
     const bucket = await freshBucket();
     const app = await seedApplication();
     const s3 = s3Client();
@@ -31,26 +31,24 @@ describe('matrix legs of one step', () => {
       GITHUB_ACTION: 'run-hail',
     };
     const chromosomes = ['chr1', 'chr2', 'chr3'];
-    const legs = await Promise.all(
-      chromosomes.map((chrom) =>
-        runAction({
-          workspace: ws,
-          inputs: {
-            script: 'jobs/leg.py',
-            's3-prefix': `s3://${bucket}/ci`,
-            'execution-role-arn': 'arn:aws:iam::123456789012:role/hail-job',
-            'application-id': app,
-            'hail-version': '0.2.134',
-            'hail-jar': `s3://${bucket}/prebuilt/hail-all-spark.jar`,
-            'hail-env-archive': `s3://${bucket}/prebuilt/pyspark_hail.tar.gz`,
-            'script-args': `--chrom\n${chrom}`,
-            'live-logs': 'false',
-          },
-          env: { ...awsEnv(), ...sameStep },
-          timeoutMs: 100_000,
-        }),
-      ),
-    );
+    const runLeg = (chrom: string) =>
+      runAction({
+        workspace: ws,
+        inputs: {
+          script: 'jobs/leg.py',
+          's3-prefix': `s3://${bucket}/ci`,
+          'execution-role-arn': 'arn:aws:iam::123456789012:role/hail-job',
+          'application-id': app,
+          'hail-version': '0.2.134',
+          'hail-jar': `s3://${bucket}/prebuilt/hail-all-spark.jar`,
+          'hail-env-archive': `s3://${bucket}/prebuilt/pyspark_hail.tar.gz`,
+          'script-args': `--chrom\n${chrom}`,
+          'live-logs': 'false',
+        },
+        env: { ...awsEnv(), ...sameStep },
+        timeoutMs: 100_000,
+      });
+    const legs = await Promise.all(chromosomes.map(runLeg));
 
     for (const leg of legs) {
       expect(leg.stdout).not.toMatch(/^::error::/m);
@@ -65,6 +63,14 @@ describe('matrix legs of one step', () => {
     const bodies = starts.map((q) => q.body as unknown as StartJobRunCommandInput);
     expect(new Set(bodies.map((b) => b.clientToken)).size).toBe(3);
     expect(bodies.map((b) => b.jobDriver?.sparkSubmit?.entryPointArguments?.[1]).sort()).toEqual(chromosomes);
+
+    // A retry of the same leg (same step, same request) is idempotent: the same job run, no new one.
+    const retry = await runLeg('chr1');
+    expect(retry.code).toBe(0);
+    expect(retry.outputs['job-run-id']).toBe(legs[0]!.outputs['job-run-id']);
+    const startsAfter = (await requestsFor(app)).filter((q) => q.operation === 'StartJobRun');
+    const jobsAfter = new Set(startsAfter.map((q) => (q.body as { clientToken?: string }).clientToken));
+    expect(jobsAfter.size).toBe(3);
 
     // Each leg's report is its own job's: its own driver output, not another leg's.
     legs.forEach((leg, i) => {
