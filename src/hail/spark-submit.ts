@@ -46,8 +46,17 @@ export function sparkConfProblem(key: string, value: string): string | undefined
         : 'its native library path';
     return (
       `"${key}" would replace the EMR image's own value (${what}) instead of adding to it: ` +
-      `ship extra jars with spark.jars (or --jars) and leave the extra* settings to the image`
+      `ship extra jars with spark.jars (merged into --jars with Hail's) and leave the extra* settings to the image`
     );
+  }
+  if (key in LIST_FLAGS) {
+    for (const entry of value.split(',').map((e) => e.trim())) {
+      // An archive's `#alias` is spark-submit syntax, not part of the name.
+      const name = key === 'spark.archives' ? entry.replace(/#[^#]*$/, '') : entry;
+      const problem = sparkSubmitNameProblem(name);
+      if (problem)
+        return `"${key}" is merged into ${LIST_FLAGS[key]} on the spark-submit line, and ${problem}`;
+    }
   }
   if (key === 'spark.serializer' && value !== KRYO_SERIALIZER) {
     return `"${key}" is ${value}, but Hail needs ${KRYO_SERIALIZER} and stops at hl.init without it: remove it`;
@@ -92,8 +101,28 @@ export function sparkProperties(p: JobRequestParams): Record<string, string> {
   // The script reads these rather than hard-coding bucket paths (see examples/).
   props.set(TMP_DIR_PROPERTY, p.tmpDirUri);
   if (p.outputUri) props.set(OUTPUT_URI_PROPERTY, p.outputUri);
-  for (const [k, v] of p.sparkConf) props.set(k, v);
+  for (const [k, v] of p.sparkConf) if (!(k in LIST_FLAGS)) props.set(k, v);
   return Object.fromEntries(props);
+}
+
+/**
+ * Properties the spark-submit line's own lists would override (Spark takes `--jars` over a
+ * spark-defaults `spark.jars`, and so on), which would silently drop the user's entries: they are
+ * merged into those lists instead, after the action's own.
+ */
+const LIST_FLAGS: Readonly<Record<string, string>> = {
+  'spark.jars': '--jars',
+  'spark.archives': '--archives',
+  'spark.submit.pyFiles': '--py-files',
+};
+
+/** The entries of a comma-separated spark-conf list (the last setting of the key wins). */
+function userList(p: JobRequestParams, key: string): string[] {
+  const value = p.sparkConf.filter(([k]) => k === key).at(-1)?.[1] ?? '';
+  return value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
 }
 
 /**
@@ -103,8 +132,11 @@ export function sparkProperties(p: JobRequestParams): Record<string, string> {
  * (the inputs refuse such names: see sparkSubmitNameProblem).
  */
 export function sparkSubmitParameters(p: JobRequestParams): string {
-  const parts = ['--jars', p.jarUri, '--archives', `${p.envArchiveUri}#${ENV_ALIAS}`];
-  if (p.pyFileUris.length > 0) parts.push('--py-files', p.pyFileUris.join(','));
+  const jars = [p.jarUri, ...userList(p, 'spark.jars')];
+  const archives = [`${p.envArchiveUri}#${ENV_ALIAS}`, ...userList(p, 'spark.archives')];
+  const pyFiles = [...p.pyFileUris, ...userList(p, 'spark.submit.pyFiles')];
+  const parts = ['--jars', jars.join(','), '--archives', archives.join(',')];
+  if (pyFiles.length > 0) parts.push('--py-files', pyFiles.join(','));
   return parts.join(' ');
 }
 

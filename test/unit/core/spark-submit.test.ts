@@ -81,6 +81,31 @@ describe('buildStartJobRunRequest', () => {
     expect(sparkConfProblem('spark.driver.memory', '8g')).toBeUndefined();
   });
 
+  it('merges spark-conf spark.jars, spark.archives and spark.submit.pyFiles into the spark-submit lists', () => {
+    // Spark takes --jars over a spark-defaults spark.jars: left in spark-defaults, they would be lost.
+    const p = {
+      ...params,
+      pyFileUris: ['s3://b/p/scripts/cc/util.py'],
+      sparkConf: [
+        ['spark.jars', 's3://b/old.jar'],
+        ['spark.jars', 's3://b/x.jar, s3://b/y.jar'],
+        ['spark.archives', 's3://b/data.zip#data'],
+        ['spark.submit.pyFiles', 's3://b/lib.zip'],
+      ] as [string, string][],
+    };
+    expect(sparkSubmitParameters(p)).toBe(
+      '--jars s3://b/p/hail/k/hail-all-spark.jar,s3://b/x.jar,s3://b/y.jar ' +
+        '--archives s3://b/p/hail/k/pyspark_hail.tar.gz#environment,s3://b/data.zip#data ' +
+        '--py-files s3://b/p/scripts/cc/util.py,s3://b/lib.zip',
+    );
+    const props = sparkProperties(p);
+    expect(
+      Object.keys(props).filter((k) => ['spark.jars', 'spark.archives', 'spark.submit.pyFiles'].includes(k)),
+    ).toEqual([]);
+    expect(sparkConfProblem('spark.jars', 's3://b/my jar.jar')).toMatch(/merged into --jars.*has a space/);
+    expect(sparkConfProblem('spark.archives', 's3://b/d.zip#data')).toBeUndefined();
+  });
+
   it('refuses names spark-submit cannot carry, saying which character', () => {
     expect(sparkSubmitNameProblem('my util.py')).toMatch(/has a space/);
     expect(sparkSubmitNameProblem('a,b.py')).toMatch(/has a comma/);
