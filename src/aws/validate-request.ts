@@ -28,11 +28,12 @@ export function formatPath(path: readonly PathPart[]): string {
 const patternCache = new Map<string, RegExp>();
 
 /**
- * A model pattern as a JavaScript RegExp, read the strict way (see the README of the model in
- * the repository notes): anchored at both ends, as AWS's Java services match the whole value
- * (Smithy leaves patterns unanchored; the stricter reading is ours, and the tag-key rule AWS
- * documents, ASCII only, needs it). Java's `.` also excludes U+0085, which JavaScript's does not:
- * translated, so `.` never accepts more here than it does in the service.
+ * A model pattern as a JavaScript RegExp that matches the whole value. Smithy leaves patterns
+ * unanchored, but AWS's API reference prints the same patterns anchored (API_JobRun:
+ * `^[0-9a-z]+$`) and the service refuses a tag key with one non-ASCII letter: whole-value
+ * matching is both the documented and the stricter reading. Java's `.` also excludes U+0085, which
+ * JavaScript's does not: translated, so `.` never accepts more here than in the service. (JavaScript's
+ * `\s` is wider than Java's, so `\S` accepts less here: stricter again.)
  */
 export function compilePattern(pattern: string): RegExp {
   const cached = patternCache.get(pattern);
@@ -168,8 +169,13 @@ function patternMessage(pattern: string, s: string): string {
 // Rules AWS documents that the model does not carry. Each takes the stricter reading where the
 // documentation leaves room.
 const MAX_TAGS = 50; // "Tagging AWS resources" (AWS General Reference): 50 user tags per resource; the model allows 200.
-const MAX_BATCH_TIMEOUT_MINUTES = 10_080; // EMR Serverless User Guide, "Other considerations" and the 7.11 release notes: BATCH jobs at most 7 days; 0 ("never") is refused for BATCH from 7.11, refused here always.
-const MAX_BATCH_ATTEMPTS = 10; // EMR Serverless User Guide, "Job resiliency": "a maximum of 10 retries" for batch jobs; read as 10 attempts.
+// EMR Serverless User Guide, "Other considerations", allows 0 (never time out); the project's notes
+// (research notes, unconfirmed by a primary source here) say BATCH runs from emr-7.11 take 1..10,080.
+// The stricter reading, for every release.
+const MAX_BATCH_TIMEOUT_MINUTES = 10_080;
+// EMR Serverless User Guide, "Job resiliency": "a maximum of 10 retries" for batch jobs; read as 10
+// attempts (the stricter reading).
+const MAX_BATCH_ATTEMPTS = 10;
 
 function tagRules(tags: unknown, path: PathPart[]): Violation[] {
   if (!tags || typeof tags !== 'object') return [];
