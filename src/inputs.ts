@@ -244,6 +244,16 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   if (artifactsMode === 'build' && hailJar) {
     problems.push(new InputError(Input.HailJar, 'cannot be combined with hail-artifacts: build'));
   }
+  const scriptTwin =
+    script && pyFiles.find((f) => fileName(f) === fileName(script) && f.path !== script.path);
+  if (scriptTwin) {
+    problems.push(
+      new InputError(
+        Input.PyFiles,
+        `${scriptTwin.relPath} has the same file name as the script ${script!.relPath}; the job would see only one of them: rename one`,
+      ),
+    );
+  }
   if (outputUri && s3Prefix) {
     const overlap = prefixOverlap(parseS3Uri(outputUri), s3Prefix);
     if (overlap) problems.push(new InputError(Input.OutputUri, overlap));

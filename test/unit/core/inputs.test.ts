@@ -8,6 +8,8 @@ const ws = mkdtempSync(join(tmpdir(), 'inputs-'));
 mkdirSync(join(ws, 'jobs'));
 writeFileSync(join(ws, 'jobs/gwas.py'), 'print(1)\n');
 writeFileSync(join(ws, 'jobs/util.py'), '');
+mkdirSync(join(ws, 'lib'));
+writeFileSync(join(ws, 'lib/gwas.py'), '');
 writeFileSync(join(ws, 'hail-all-spark.jar'), 'jar');
 writeFileSync(join(ws, 'env.tar.gz'), 'tgz');
 
@@ -91,7 +93,26 @@ describe('readInputs', () => {
     ['name', { name: 'x'.repeat(257) }, /at most 256/],
     ['py-files', { 'py-files': 'jobs/gwas.txt' }, /\.py, \.zip or \.egg/],
     ['python-requirements', { 'python-requirements': 'requirements.txt' }, /does not exist/],
+    ['output-uri', { 'output-uri': 's3://genomics-bucket/ci/out' }, /inside s3-prefix/],
+    ['output-uri', { 'output-uri': 's3://genomics-bucket/' }, /contains s3-prefix/],
+    ['py-files', { 'py-files': 'lib/gwas.py' }, /lib\/gwas\.py has the same file name as the script jobs\/gwas\.py/],
+    ['name', { name: 'a\u200bb\u0085c' }, /control character/],
   ];
+  it.each([
+    ['output-uri', { 'output-uri': 's3://genomics-bucket/ci-results' }],
+    ['output-uri', { 'output-uri': 's3://other-bucket/ci' }],
+    ['py-files', { 'py-files': 'jobs/gwas.py' }],
+    [
+      'spark-conf',
+      {
+        'spark-conf': 'spark.serializer=org.apache.spark.serializer.KryoSerializer\nspark.jars=s3://b/x.jar',
+      },
+    ],
+    ['name', { name: 'GWAS 😀 run' }],
+  ])('accepts a good %s next to the refused ones (%j)', (_input, overrides) => {
+    expect(() => read(overrides)).not.toThrow();
+  });
+
   it.each(bad)('refuses a bad %s (%j)', (input, overrides, problem) => {
     let err: unknown;
     try {
