@@ -1,4 +1,4 @@
-import type { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import type { CreateApplicationCommandInput, EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { createApplication, findApplicationByName, getApplication, startApplication } from './aws/emr.js';
 import { sleep } from './util/sleep.js';
 
@@ -22,9 +22,8 @@ export async function resolveApplication(
   p: {
     applicationId?: string;
     applicationName?: string;
-    releaseLabelForNew: () => string;
-    clientToken: string;
-    tags: Record<string, string>;
+    /** The CreateApplication request, should no application of that name exist. */
+    newApplication: () => CreateApplicationCommandInput;
     log: AppLogger;
   },
 ): Promise<ApplicationInfo> {
@@ -36,13 +35,9 @@ export async function resolveApplication(
     if (applicationId) {
       p.log.info(`Using application ${applicationId} (found by name "${name}")`);
     } else {
-      const releaseLabel = p.releaseLabelForNew();
-      applicationId = await createApplication(emr, {
-        name,
-        releaseLabel,
-        clientToken: p.clientToken,
-        tags: p.tags,
-      });
+      const request = p.newApplication();
+      const releaseLabel = request.releaseLabel ?? '';
+      applicationId = await createApplication(emr, request);
       created = true;
       p.log.info(
         `Created application ${applicationId} "${name}" on ${releaseLabel} (X86_64, auto-stop after 15 idle minutes)`,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { sha256Hex } from './util/hash.js';
+import { cutAtCodePoint } from './util/text.js';
+import { sha256Hex, stableJson } from './util/hash.js';
 
 /** What the action needs to know about the workflow run it is part of (from the runner's env). */
 export interface RunContext {
@@ -43,23 +44,26 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
 }
 
 /**
- * StartJobRun's idempotency token: the same for every retry within one step attempt (so a
- * retried request never starts a second job run), different for a re-run of the workflow
- * (GITHUB_RUN_ATTEMPT changes). Outside a workflow run there is nothing stable to derive it from,
- * so a random token is used.
+ * The idempotency token of a StartJobRun or CreateApplication request: a hash of the whole request
+ * (everything but the token) and of the step's place in the workflow run (repository, run id,
+ * attempt, job, step). A retry of the same request sends the same token, so it never starts a
+ * second job run; any other request (another matrix leg's script-args, spark-conf, output-uri...)
+ * or a re-run of the workflow (a new attempt) gets another token, so two never collide. 64 hex
+ * digits: within the model's ClientToken (1-64 of [A-Za-z0-9._-]). Outside a workflow run nothing
+ * identifies the step, so the token is random there.
  */
-export function clientToken(ctx: RunContext, scriptUri: string, random: () => string): string {
+export function clientToken(ctx: RunContext, requestWithoutToken: object, random: () => string): string {
   if (!ctx.runId) return random();
-  const parts = [ctx.repository, ctx.runId, ctx.runAttempt ?? '1', ctx.job, ctx.action, scriptUri];
-  return sha256Hex(parts.map((p) => p ?? '').join('\n')).slice(0, 64);
+  const step = [ctx.repository, ctx.runId, ctx.runAttempt ?? '1', ctx.job, ctx.action].map((p) => p ?? '');
+  return sha256Hex(stableJson({ step, request: requestWithoutToken }));
 }
 
-/** Default job run name: `<repository>/<workflow>#<run number>` (within the 256-char limit). */
+/** Default job run name: `<repository>/<workflow>#<run number>`, cut to the service's 256 UTF-16 units. */
 export function defaultJobName(ctx: RunContext, scriptRelPath: string): string {
   const base = ctx.repository
     ? `${ctx.repository}/${ctx.workflow ?? 'run'}#${ctx.runNumber ?? ctx.runId ?? ''}`
     : '';
-  return (base || scriptRelPath).slice(0, 256);
+  return cutAtCodePoint(base || scriptRelPath, 256);
 }
 
 /** Tags the action adds so a job run can be traced back to its commit and workflow run. */

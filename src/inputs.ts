@@ -1,10 +1,14 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Input } from './constants.js';
+import { EMR_SERVERLESS_MODEL } from './aws/emr-serverless-model.js';
 import { parseS3Uri, type S3Location } from './aws/s3-uri.js';
+import { compilePattern } from './aws/validate-request.js';
+import { sparkConfProblem, sparkSubmitNameProblem } from './hail/spark-submit.js';
 import { parseHailVersion, parseReleaseLabel } from './hail/versions.js';
 import { InputError } from './util/errors.js';
 import { parseBoolean, parseIntInRange, parseKeyValueLines, parseLines } from './util/parse.js';
+import { showValue } from './util/text.js';
 
 /** A file in the workspace: absolute path for reading, relative path for messages and annotations. */
 export interface WorkspaceFile {
@@ -76,9 +80,9 @@ const APP_NAME = /^[A-Za-z0-9._/#-]{1,64}$/;
 const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const SPARK_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\-[\]]*$/;
-// EMR Serverless tag keys: 1-128 chars, values 0-256 (service limits); 50 tags per resource.
-const TAG_KEY = /^[\p{L}\p{N}\s_.:/=+@-]{1,128}$/u;
-const TAG_VALUE = /^[\p{L}\p{N}\s_.:/=+@-]{0,256}$/u;
+// Tag keys and values as the service's model has them (ASCII only); 50 tags per resource.
+const TAG_KEY = EMR_SERVERLESS_MODEL.shapes.TagKey!;
+const TAG_VALUE = EMR_SERVERLESS_MODEL.shapes.TagValue!;
 const MAX_USER_TAGS = 45; // leaves room for the tags the action adds
 
 /** Reads every input, validates it, and returns a frozen config; throws InputErrors listing each problem. */
@@ -109,19 +113,22 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
 
   const script = required(Input.Script, (raw) => {
     if (!raw.endsWith('.py')) throw new Error(`"${raw}" is not a .py file`);
-    return workspaceFile(raw);
+    return sparkSubmitSafe(workspaceFile(raw));
   });
   const scriptArgs =
     check(Input.ScriptArgs, (raw) => raw.split(/\r?\n/).filter((l) => l.trim() !== '')) ?? [];
   const pyFiles =
     check(Input.PyFiles, (raw) =>
-      parseLines(raw).map((p) => {
-        if (!/\.(py|zip|egg)$/.test(p)) throw new Error(`"${p}" is not a .py, .zip or .egg file`);
-        return workspaceFile(p);
-      }),
+      withoutTwins(
+        parseLines(raw).map((p) => {
+          if (!/\.(py|zip|egg)$/.test(p)) throw new Error(`"${p}" is not a .py, .zip or .egg file`);
+          return sparkSubmitSafe(workspaceFile(p));
+        }),
+      ),
     ) ?? [];
   const s3Prefix = required(Input.S3Prefix, (raw) => {
     const loc = parseS3Uri(raw);
+    throwIf(sparkSubmitNameProblem(loc.key));
     return { bucket: loc.bucket, key: loc.key.replace(/\/+$/, '') };
   });
   const executionRoleArn = required(Input.ExecutionRoleArn, (raw) => {
@@ -162,6 +169,7 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     check(Input.SparkConf, (raw) =>
       parseKeyValueLines(raw).map(([k, v]) => {
         if (!SPARK_KEY.test(k)) throw new Error(`"${k}" is not a Spark property name`);
+        throwIf(sparkConfProblem(k, v));
         return [k, v] as const;
       }),
     ) ?? [];
@@ -171,9 +179,10 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   });
   const name = optional(Input.Name, (raw) => {
     if (raw.length > 256) throw new Error(`is ${raw.length} characters long (at most 256)`);
+    if (/\p{Cc}/u.test(raw))
+      throw new Error(`${showValue(raw)} has a control character (tab, line break, ...)`);
     // StartJobRun's pattern is `.*\S.*`, whose `.` matches no line terminator.
-    if (/[\r\n\u0085\u2028\u2029]/.test(raw))
-      throw new Error('must be one line (EMR Serverless takes no line breaks)');
+    if (/[\u2028\u2029]/.test(raw)) throw new Error('must be one line (EMR Serverless takes no line breaks)');
     return raw;
   });
   const tags = check(Input.Tags, parseTags) ?? {};
@@ -253,6 +262,20 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
   }
   if (artifactsMode === 'build' && hailJar) {
     problems.push(new InputError(Input.HailJar, 'cannot be combined with hail-artifacts: build'));
+  }
+  const scriptTwin =
+    script && pyFiles.find((f) => fileName(f) === fileName(script) && f.path !== script.path);
+  if (scriptTwin) {
+    problems.push(
+      new InputError(
+        Input.PyFiles,
+        `${scriptTwin.relPath} has the same file name as the script ${script!.relPath}; the job would see only one of them: rename one`,
+      ),
+    );
+  }
+  if (outputUri && s3Prefix) {
+    const overlap = prefixOverlap(parseS3Uri(outputUri), s3Prefix);
+    if (overlap) problems.push(new InputError(Input.OutputUri, overlap));
   }
   if (!region && !dryRun) {
     problems.push(
@@ -367,6 +390,55 @@ function parseMatrix(raw: string): string | undefined {
   return JSON.stringify(canonical(value));
 }
 
+function throwIf(problem: string | undefined): void {
+  if (problem) throw new Error(problem);
+}
+
+function fileName(f: WorkspaceFile): string {
+  return f.relPath.slice(f.relPath.lastIndexOf('/') + 1);
+}
+
+/**
+ * Every py-files entry lands in the job's working directory under its file name: two of the same
+ * name would silently replace one another there.
+ */
+function withoutTwins(files: WorkspaceFile[]): WorkspaceFile[] {
+  files.forEach((file, i) => {
+    const twin = files.slice(0, i).find((f) => fileName(f) === fileName(file));
+    if (twin) {
+      throw new Error(
+        `${twin.relPath} and ${file.relPath} have the same file name ${fileName(file)}; the job would see only one of them: rename one`,
+      );
+    }
+  });
+  return files;
+}
+
+/** Workspace files are uploaded under their own file name and named on the spark-submit line. */
+function sparkSubmitSafe(f: WorkspaceFile): WorkspaceFile {
+  throwIf(sparkSubmitNameProblem(fileName(f)));
+  return f;
+}
+
+/**
+ * The job's outputs are listed under output-uri after the run; the action's own objects (scripts,
+ * artifacts, cache, logs, tmp) live under s3-prefix. Overlapping, the report would list the
+ * action's objects as the job's outputs and a job writing there could clobber the cache: refused.
+ */
+function prefixOverlap(output: S3Location, prefix: S3Location): string | undefined {
+  if (output.bucket !== prefix.bucket) return undefined;
+  const o = output.key.replace(/\/+$/, '');
+  const inside = (a: string, b: string) => b === '' || a === b || a.startsWith(`${b}/`);
+  const prefixUri = `s3://${prefix.bucket}/${prefix.key}`;
+  if (inside(o, prefix.key)) {
+    return `is inside s3-prefix (${prefixUri}), where the action keeps its scripts, artifacts, logs and tmp dir: choose a prefix outside it`;
+  }
+  if (inside(prefix.key, o)) {
+    return `contains s3-prefix (${prefixUri}): the action's own objects would be listed as the job's outputs; choose a prefix that does not contain it`;
+  }
+  return undefined;
+}
+
 function artifactInput(
   workspaceFile: (raw: string) => WorkspaceFile,
   raw: string,
@@ -378,10 +450,11 @@ function artifactInput(
   if (raw.startsWith('s3://')) {
     const loc = parseS3Uri(raw);
     if (loc.key === '') throw new Error(`"${raw}" has no object key`);
+    throwIf(sparkSubmitNameProblem(loc.key));
     return { kind: 's3', uri: raw };
   }
   if (/^[a-z0-9]+:\/\//i.test(raw)) throw new Error(`"${raw}" must be a workspace path or an s3:// URI`);
-  return { kind: 'local', file: workspaceFile(raw) };
+  return { kind: 'local', file: sparkSubmitSafe(workspaceFile(raw)) };
 }
 
 function parseTags(raw: string): Record<string, string> {
@@ -389,10 +462,16 @@ function parseTags(raw: string): Record<string, string> {
   if (pairs.length > MAX_USER_TAGS) throw new Error(`has ${pairs.length} tags (at most ${MAX_USER_TAGS})`);
   const tags: Record<string, string> = {};
   for (const [k, v] of pairs) {
-    if (!TAG_KEY.test(k))
-      throw new Error(`tag key "${k}" is not allowed (1-128 letters, digits, spaces, _ . : / = + @ -)`);
-    if (!TAG_VALUE.test(v))
-      throw new Error(`tag value for "${k}" is not allowed (0-256 letters, digits, spaces, _ . : / = + @ -)`);
+    if (k.length > TAG_KEY.max! || !compilePattern(TAG_KEY.pattern!).test(k)) {
+      throw new Error(
+        `tag key ${showValue(k)} must match ${TAG_KEY.pattern} (1-${TAG_KEY.max} ASCII characters)`,
+      );
+    }
+    if (v.length > TAG_VALUE.max! || !compilePattern(TAG_VALUE.pattern!).test(v)) {
+      throw new Error(
+        `tag value for ${showValue(k)}: ${showValue(v)} must match ${TAG_VALUE.pattern} (0-${TAG_VALUE.max} ASCII characters)`,
+      );
+    }
     if (k.toLowerCase().startsWith('aws:')) throw new Error(`tag key "${k}" uses the reserved aws: prefix`);
     tags[k] = v;
   }

@@ -1,8 +1,15 @@
+// The requests the action sends to EMR Serverless, as pure functions of the config, the run
+// context and where the files live; and the same StartJobRun request planned before any upload.
 import { randomUUID } from 'node:crypto';
-import type { StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
-import type { HailArtifacts } from './artifacts.js';
-import { childUri } from './aws/s3-uri.js';
+import type { CreateApplicationCommandInput, StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
+import { placePrebuiltArtifacts, type HailArtifacts } from './artifacts.js';
+import { planPlacement } from './aws/content-addressed.js';
+import { createApplicationInput } from './aws/emr.js';
+import { childUri, formatS3Uri } from './aws/s3-uri.js';
 import { actionTags, clientToken, defaultJobName, type RunContext } from './github-context.js';
+import { cacheLocations } from './hail/artifact-cache.js';
+import { releaseLabelFor } from './compatibility.js';
+import type { GivenJar } from './hail/jar-build.js';
 import { buildStartJobRunRequest } from './hail/spark-submit.js';
 import type { Config } from './inputs.js';
 
@@ -21,10 +28,10 @@ export function jobRequestFor(
   ctx: RunContext,
   placed: { applicationId: string; scriptUri: string; pyFileUris: string[]; artifacts: HailArtifacts },
 ): StartJobRunCommandInput {
-  return buildStartJobRunRequest({
+  const request = buildStartJobRunRequest({
     applicationId: placed.applicationId,
     executionRoleArn: config.executionRoleArn,
-    clientToken: clientToken(ctx, placed.scriptUri, randomUUID),
+    clientToken: '',
     name: jobNameFor(config, ctx),
     scriptUri: placed.scriptUri,
     scriptArgs: config.scriptArgs,
@@ -40,4 +47,62 @@ export function jobRequestFor(
     timeoutMinutes: config.timeoutMinutes,
     retryMaxAttempts: config.retryMaxAttempts,
   });
+  return withClientToken(request, ctx);
+}
+
+/** CreateApplication for `application-name` mode (when no application of that name exists). */
+export function applicationRequestFor(
+  config: Config,
+  ctx: RunContext,
+  jar?: GivenJar,
+): CreateApplicationCommandInput {
+  const request = createApplicationInput({
+    name: config.applicationName ?? '',
+    releaseLabel: config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar),
+    clientToken: '',
+    tags: actionTags(ctx),
+  });
+  return withClientToken(request, ctx);
+}
+
+function withClientToken<T extends { clientToken?: string }>(request: T, ctx: RunContext): T {
+  const { clientToken: _ignored, ...rest } = request;
+  return { ...request, clientToken: clientToken(ctx, rest, randomUUID) };
+}
+
+// Stand-ins for what only AWS can tell, of the same length and alphabet as the real values, so a
+// request planned with them passes or fails validation exactly as the real one will.
+const PLANNED_APPLICATION_ID = '0'.repeat(16); // application IDs: [0-9a-z]+, 16 characters today
+const PLANNED_CACHE_KEY = '0'.repeat(64); // artifact keys: 64 hex digits (hail/artifact-key.ts)
+
+/**
+ * The StartJobRun request this config will send, before anything is uploaded or asked of AWS:
+ * workspace files are placed under their content hash (computed locally), cached artifacts under
+ * a stand-in key of the real key's length, and the application ID is a stand-in when not given.
+ */
+export async function plannedJobRequest(config: Config, ctx: RunContext): Promise<StartJobRunCommandInput> {
+  const [script, pyFiles, artifacts] = await Promise.all([
+    planPlacement(config.script.path, config.s3Prefix, 'scripts'),
+    Promise.all(config.pyFiles.map((f) => planPlacement(f.path, config.s3Prefix, 'scripts'))),
+    plannedArtifacts(config),
+  ]);
+  return jobRequestFor(config, ctx, {
+    applicationId: config.applicationId ?? PLANNED_APPLICATION_ID,
+    scriptUri: script.uri,
+    pyFileUris: pyFiles.map((f) => f.uri),
+    artifacts,
+  });
+}
+
+async function plannedArtifacts(config: Config): Promise<HailArtifacts> {
+  if (config.artifactsMode === 'prebuilt') {
+    return placePrebuiltArtifacts(undefined, config.s3Prefix, config.hailJar!, config.hailEnvArchive!);
+  }
+  const cache = cacheLocations(config.s3Prefix, PLANNED_CACHE_KEY);
+  return {
+    jarUri: formatS3Uri(cache.jar),
+    envArchiveUri: formatS3Uri(cache.envArchive),
+    source: 'cache-hit',
+    uploadedBytes: 0,
+  };
 }

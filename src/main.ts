@@ -1,17 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
 import { resolveApplication, type ApplicationInfo } from './application.js';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { readGivenJar } from './artifacts.js';
-import { releaseLabelFor, requireCompatible, requireReleaseFeatures } from './compatibility.js';
+import { requireCompatible, requireReleaseFeatures } from './compatibility.js';
 import { Input, Output, State } from './constants.js';
 import { dryRun } from './dry-run.js';
-import { actionTags, clientToken, readRunContext, type RunContext } from './github-context.js';
+import { readRunContext, type RunContext } from './github-context.js';
 import type { GivenJar } from './hail/jar-build.js';
 import { readInputs, type Config } from './inputs.js';
+import { applicationRequestFor } from './job-request.js';
 import { actionLog as log } from './log.js';
 import { setFinalOutputs } from './outputs.js';
 import { publishReport } from './publish.js';
+import { requireValidRequests } from './request-check.js';
 import type { JobReport } from './report/model.js';
 import { installAbortHandlers } from './run/abort.js';
 import { collectReport } from './run/collect-report.js';
@@ -38,6 +39,8 @@ export async function run(): Promise<void> {
     if (config.releaseLabel) {
       requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64', undefined, jar);
     }
+    // The requests as the service will see them, checked against its model before any upload.
+    await requireValidRequests(config, ctx, jar);
     if (config.dryRun || !clients) return await dryRun(config, ctx, jar);
 
     const app = await getApplication(clients, config, ctx, jar);
@@ -108,9 +111,7 @@ async function getApplication(
   const app = await resolveApplication(clients.emr, {
     applicationId: config.applicationId,
     applicationName: config.applicationName,
-    releaseLabelForNew: () => config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar),
-    clientToken: clientToken(ctx, `application:${config.applicationName}`, randomUUID),
-    tags: actionTags(ctx),
+    newApplication: () => applicationRequestFor(config, ctx, jar),
     log,
   });
   if (config.releaseLabel && config.releaseLabel !== app.releaseLabel) {

@@ -15,6 +15,7 @@ import { actionLog as log } from './log.js';
 import { setArtifactOutputs } from './outputs.js';
 import type { ProvenanceInputs } from './provenance/provenance.js';
 import type { JobReport } from './report/model.js';
+import { requireValidJobRequest } from './request-check.js';
 import { jobLogPrefix } from './run/collect-report.js';
 
 /** What a run sent to S3 and EMR Serverless, as the provenance record keeps it. */
@@ -62,6 +63,9 @@ export async function submit(
     pyFileUris: pyFiles.map((f) => f.uri),
     artifacts,
   });
+  // Checked before the uploads with planned URIs; again with the real ones (a cache entry's
+  // manifest may name its files differently), before the service sees it.
+  requireValidJobRequest(request, config);
   await ensureApplicationReady(clients.emr, app, config.applicationStartTimeoutMinutes, log, signal);
   if (signal.aborted) throw new Error('the workflow was cancelled before the job run was submitted');
 

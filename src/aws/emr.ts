@@ -9,6 +9,7 @@ import {
   StartApplicationCommand,
   StartJobRunCommand,
   type Application,
+  type CreateApplicationCommandInput,
   type EMRServerlessClient,
   type JobRun,
   type JobRunAttemptSummary,
@@ -58,23 +59,32 @@ export async function findApplicationByName(
   return matches[0]?.id;
 }
 
+export interface NewApplication {
+  name: string;
+  releaseLabel: string;
+  clientToken: string;
+  tags: Record<string, string>;
+}
+
 /** A Spark application for Hail: X86_64 (Hail ships no ARM64 natives), auto-start and auto-stop on. */
+export function createApplicationInput(p: NewApplication): CreateApplicationCommandInput {
+  return {
+    name: p.name,
+    releaseLabel: p.releaseLabel,
+    type: 'SPARK',
+    architecture: 'X86_64',
+    clientToken: p.clientToken,
+    autoStartConfiguration: { enabled: true },
+    autoStopConfiguration: { enabled: true, idleTimeoutMinutes: 15 },
+    tags: p.tags,
+  };
+}
+
 export async function createApplication(
   emr: EMRServerlessClient,
-  p: { name: string; releaseLabel: string; clientToken: string; tags: Record<string, string> },
+  request: CreateApplicationCommandInput,
 ): Promise<string> {
-  const out = await emr.send(
-    new CreateApplicationCommand({
-      name: p.name,
-      releaseLabel: p.releaseLabel,
-      type: 'SPARK',
-      architecture: 'X86_64',
-      clientToken: p.clientToken,
-      autoStartConfiguration: { enabled: true },
-      autoStopConfiguration: { enabled: true, idleTimeoutMinutes: 15 },
-      tags: p.tags,
-    }),
-  );
+  const out = await emr.send(new CreateApplicationCommand(request));
   if (!out.applicationId) throw new Error('CreateApplication returned no applicationId');
   return out.applicationId;
 }

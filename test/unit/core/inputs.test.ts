@@ -8,6 +8,8 @@ const ws = mkdtempSync(join(tmpdir(), 'inputs-'));
 mkdirSync(join(ws, 'jobs'));
 writeFileSync(join(ws, 'jobs/gwas.py'), 'print(1)\n');
 writeFileSync(join(ws, 'jobs/util.py'), '');
+mkdirSync(join(ws, 'lib'));
+writeFileSync(join(ws, 'lib/gwas.py'), '');
 writeFileSync(join(ws, 'hail-all-spark.jar'), 'jar');
 writeFileSync(join(ws, 'env.tar.gz'), 'tgz');
 // Links: out of the workspace (refused, whatever they point at) and within it (allowed).
@@ -85,7 +87,7 @@ describe('readInputs', () => {
     ['spark-conf', { 'spark-conf': 'bad key=1' }, /Spark property/],
     ['output-uri', { 'output-uri': '/local/out' }, /not an s3/],
     ['tags', { tags: 'aws:x=1' }, /reserved/],
-    ['tags', { tags: 'k=<script>' }, /not allowed/],
+    ['tags', { tags: 'k=<script>' }, /tag value for "k": "<script>" must match/],
     ['wait', { wait: 'yes' }, /not a boolean/],
     ['dry-run', { 'dry-run': '1' }, /not a boolean/],
     ['timeout-minutes', { 'timeout-minutes': '0' }, /out of range/],
@@ -102,10 +104,33 @@ describe('readInputs', () => {
     ['py-files', { 'py-files': 'outdir/secret.py' }, /outside the workspace/],
     ['py-files', { 'py-files': 'jobs/dangling.py' }, /does not exist/],
     ['python-requirements', { 'python-requirements': 'jobs' }, /not a regular file/],
-    ['name', { name: 'gwas\n::add-mask::x' }, /one line/],
+    ['name', { name: 'gwas\n::add-mask::x' }, /control character/],
     ['name', { name: 'gwas\u2028x' }, /one line/],
     ['matrix', { matrix: '{python: 3.10}' }, /not JSON/],
+    ['output-uri', { 'output-uri': 's3://genomics-bucket/ci/out' }, /inside s3-prefix/],
+    ['output-uri', { 'output-uri': 's3://genomics-bucket/' }, /contains s3-prefix/],
+    [
+      'py-files',
+      { 'py-files': 'lib/gwas.py' },
+      /lib\/gwas\.py has the same file name as the script jobs\/gwas\.py/,
+    ],
+    ['name', { name: 'a\u200bb\u0085c' }, /control character/],
   ];
+  it.each([
+    ['output-uri', { 'output-uri': 's3://genomics-bucket/ci-results' }],
+    ['output-uri', { 'output-uri': 's3://other-bucket/ci' }],
+    ['py-files', { 'py-files': 'jobs/gwas.py' }],
+    [
+      'spark-conf',
+      {
+        'spark-conf': 'spark.serializer=org.apache.spark.serializer.KryoSerializer\nspark.jars=s3://b/x.jar',
+      },
+    ],
+    ['name', { name: 'GWAS 😀 run' }],
+  ])('accepts a good %s next to the refused ones (%j)', (_input, overrides) => {
+    expect(() => read(overrides)).not.toThrow();
+  });
+
   it.each(bad)('refuses a bad %s (%j)', (input, overrides, problem) => {
     let err: unknown;
     try {

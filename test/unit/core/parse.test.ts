@@ -48,15 +48,68 @@ describe('clientToken', () => {
     GITHUB_JOB: 'j',
     GITHUB_ACTION: 's',
   };
-  const rnd = () => 'random';
-  it('is stable within one step attempt and changes on a re-run', () => {
-    const a = clientToken(readRunContext(env), 's3://b/x.py', rnd);
-    expect(clientToken(readRunContext(env), 's3://b/x.py', rnd)).toBe(a);
-    expect(clientToken(readRunContext({ ...env, GITHUB_RUN_ATTEMPT: '2' }), 's3://b/x.py', rnd)).not.toBe(a);
-    expect(clientToken(readRunContext({ ...env, GITHUB_ACTION: 'other' }), 's3://b/x.py', rnd)).not.toBe(a);
-    expect(a).toMatch(/^[0-9a-f]{64}$/);
+  const request = {
+    applicationId: '00abc',
+    name: 'gwas',
+    jobDriver: { sparkSubmit: { entryPoint: 's3://b/x.py', entryPointArguments: ['--chrom', '1'] } },
+    configurationOverrides: {
+      applicationConfiguration: [{ classification: 'spark-defaults', properties: { a: '1' } }],
+    },
+    tags: { team: 'g' },
+  };
+  const noRandom = () => {
+    throw new Error('no randomness inside a workflow run');
+  };
+  const token = (r: object, e: Record<string, string> = env) => clientToken(readRunContext(e), r, noRandom);
+
+  it('is the same for the same request in the same step attempt, whatever the order of its keys', () => {
+    const a = token(request);
+    expect(token(structuredClone(request))).toBe(a);
+    const reordered = Object.fromEntries(Object.entries(request).reverse());
+    expect(token(reordered)).toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{64}$/); // the model's ClientToken: 1-64 of [A-Za-z0-9._-]
   });
-  it('is random outside a workflow run', () => {
-    expect(clientToken(readRunContext({}), 's3://b/x.py', rnd)).toBe('random');
+
+  it('changes with the step identity: attempt, job, step, run, repository', () => {
+    const a = token(request);
+    const others = [
+      { GITHUB_RUN_ATTEMPT: '2' },
+      { GITHUB_JOB: 'k' },
+      { GITHUB_ACTION: 'other' },
+      { GITHUB_RUN_ID: '43' },
+      { GITHUB_REPOSITORY: 'o/s' },
+    ].map((o) => token(request, { ...env, ...o }));
+    expect(new Set([a, ...others]).size).toBe(6);
+  });
+
+  it('changes with any field of the request (matrix legs differing only in script-args never share one)', () => {
+    const variants = [
+      { ...request, name: 'gwas2' },
+      { ...request, applicationId: '00abd' },
+      { ...request, tags: { team: 'h' } },
+      { ...request, executionTimeoutMinutes: 60 },
+      {
+        ...request,
+        jobDriver: {
+          sparkSubmit: { ...request.jobDriver.sparkSubmit, entryPointArguments: ['--chrom', '2'] },
+        },
+      },
+      {
+        ...request,
+        jobDriver: { sparkSubmit: { ...request.jobDriver.sparkSubmit, entryPoint: 's3://b/y.py' } },
+      },
+      {
+        ...request,
+        configurationOverrides: {
+          applicationConfiguration: [{ classification: 'spark-defaults', properties: { a: '2' } }],
+        },
+      },
+    ];
+    const tokens = [request, ...variants].map((r) => token(r));
+    expect(new Set(tokens).size).toBe(tokens.length);
+  });
+
+  it('is random outside a workflow run, where nothing identifies the step', () => {
+    expect(clientToken(readRunContext({}), request, () => 'random')).toBe('random');
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   buildStartJobRunRequest,
+  sparkConfProblem,
   sparkProperties,
+  sparkSubmitNameProblem,
+  sparkSubmitParameters,
   startJobRunCliCommand,
   type JobRequestParams,
 } from '../../../src/hail/spark-submit.js';
@@ -41,14 +44,74 @@ describe('buildStartJobRunRequest', () => {
     expect(props?.properties).toMatchObject({
       'spark.serializer': 'org.apache.spark.serializer.KryoSerializer',
       'spark.kryo.registrator': 'is.hail.kryo.HailKryoRegistrator',
-      'spark.driver.extraClassPath': './hail-all-spark.jar',
-      'spark.executor.extraClassPath': './hail-all-spark.jar',
       'spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON': './environment/bin/python',
       'spark.emr-serverless.driverEnv.PYSPARK_PYTHON': './environment/bin/python',
       'spark.executorEnv.PYSPARK_PYTHON': './environment/bin/python',
       'spark.emr-serverless.driverEnv.HAIL_TMP_DIR': 's3://b/p/tmp/',
       'spark.emr-serverless.driverEnv.HAIL_OUTPUT_URI': 's3://b/out',
     });
+  });
+
+  it('leaves the class paths, JVM options and library paths to the EMR image (EMRFS lives there)', () => {
+    const props = sparkProperties(params);
+    const owned = Object.keys(props).filter((k) => /^spark\.(driver|executor)\.extra/.test(k));
+    expect(owned).toEqual([]);
+    expect(sparkSubmitParameters(params)).toMatch(/^--jars s3:\/\/b\/p\/hail\/k\/hail-all-spark\.jar /);
+  });
+
+  it("refuses spark-conf that would replace the image's settings or Hail's Kryo setup, and only that", () => {
+    for (const side of ['driver', 'executor']) {
+      for (const p of ['extraClassPath', 'extraJavaOptions', 'extraLibraryPath']) {
+        expect(sparkConfProblem(`spark.${side}.${p}`, '/x')).toMatch(
+          /replace the EMR image's own value.*spark\.jars/,
+        );
+      }
+    }
+    expect(sparkConfProblem('spark.driver.extraClassPath', '/x')).toMatch(/EMRFS.*EmrFileSystem/);
+    expect(sparkConfProblem('spark.serializer', 'org.apache.spark.serializer.JavaSerializer')).toMatch(
+      /KryoSerializer/,
+    );
+    expect(sparkConfProblem('spark.kryo.registrator', 'x.Y')).toMatch(/HailKryoRegistrator/);
+    // Restating Hail's own values, or setting anything else, is fine.
+    expect(
+      sparkConfProblem('spark.serializer', 'org.apache.spark.serializer.KryoSerializer'),
+    ).toBeUndefined();
+    expect(sparkConfProblem('spark.kryo.registrator', 'is.hail.kryo.HailKryoRegistrator')).toBeUndefined();
+    expect(sparkConfProblem('spark.jars', 's3://b/extra.jar')).toBeUndefined();
+    expect(sparkConfProblem('spark.driver.memory', '8g')).toBeUndefined();
+  });
+
+  it('merges spark-conf spark.jars, spark.archives and spark.submit.pyFiles into the spark-submit lists', () => {
+    // Spark takes --jars over a spark-defaults spark.jars: left in spark-defaults, they would be lost.
+    const p = {
+      ...params,
+      pyFileUris: ['s3://b/p/scripts/cc/util.py'],
+      sparkConf: [
+        ['spark.jars', 's3://b/old.jar'],
+        ['spark.jars', 's3://b/x.jar, s3://b/y.jar'],
+        ['spark.archives', 's3://b/data.zip#data'],
+        ['spark.submit.pyFiles', 's3://b/lib.zip'],
+      ] as [string, string][],
+    };
+    expect(sparkSubmitParameters(p)).toBe(
+      '--jars s3://b/p/hail/k/hail-all-spark.jar,s3://b/x.jar,s3://b/y.jar ' +
+        '--archives s3://b/p/hail/k/pyspark_hail.tar.gz#environment,s3://b/data.zip#data ' +
+        '--py-files s3://b/p/scripts/cc/util.py,s3://b/lib.zip',
+    );
+    const props = sparkProperties(p);
+    expect(
+      Object.keys(props).filter((k) => ['spark.jars', 'spark.archives', 'spark.submit.pyFiles'].includes(k)),
+    ).toEqual([]);
+    expect(sparkConfProblem('spark.jars', 's3://b/my jar.jar')).toMatch(/merged into --jars.*has a space/);
+    expect(sparkConfProblem('spark.archives', 's3://b/d.zip#data')).toBeUndefined();
+  });
+
+  it('refuses names spark-submit cannot carry, saying which character', () => {
+    expect(sparkSubmitNameProblem('my util.py')).toMatch(/has a space/);
+    expect(sparkSubmitNameProblem('a,b.py')).toMatch(/has a comma/);
+    expect(sparkSubmitNameProblem('env.tar.gz#x')).toMatch(/has "#"/);
+    expect(sparkSubmitNameProblem('ci/run\t1')).toMatch(/has a space/);
+    expect(sparkSubmitNameProblem('ci/hail-0.2_x+y=z@1.py')).toBeUndefined();
   });
 
   it('applies user spark-conf last, so it overrides a preset', () => {
