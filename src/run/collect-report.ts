@@ -52,12 +52,18 @@ async function readLog(
   loc: S3Location,
   name: 'stdout' | 'stderr',
   tailLines: number,
+  log: ReportLogger,
 ): Promise<{ tail: LogTail; failure?: FailureExcerpt }> {
   const uri = formatS3Uri(loc);
   const stream = await openObjectStream(clients.s3, loc);
   if (!stream) return { tail: missingLogTail(uri) };
-
-  return scanLog(stream, { name, uri, tailLines });
+  const read = await scanLog(stream, { name, uri, tailLines });
+  if (read.tail.readError) {
+    log.warning(
+      `driver ${name} ended early (${read.tail.readError}); keeping the ${read.tail.totalLines} lines read before that`,
+    );
+  }
+  return read;
 }
 
 /** Reads `<output-uri>/_action_result.json` when the job wrote one (a small JSON object). */
@@ -79,34 +85,46 @@ async function readResult(clients: AwsClients, outputUri: string, log: ReportLog
 }
 
 // EMR Serverless uploads the driver logs periodically while a job runs and a last time as it
-// ends; that last upload may land after the job run reports its terminal state.
+// ends; that last upload may land after the job run reports its terminal state, within a minute.
 const LOG_ARRIVAL_MS = 60_000;
 const LOG_ARRIVAL_POLL_MS = 2_000;
 // S3 and EMR clocks agree closely, and LastModified has one-second resolution.
 const CLOCK_SLACK_MS = 5_000;
 
+export interface LogArrivalOptions {
+  graceMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /**
- * Waits (up to a minute) until the driver logs of a job run that ran have been written at or after
- * its end: an earlier upload may lack the last lines, and with them the traceback.
+ * Waits until the driver logs of a job run that ran have been written at or after its end: an
+ * earlier upload may lack the last lines, and with them the traceback. Waits only while the final
+ * upload can still arrive (up to a minute after the job run's end): for a job run that ended long
+ * ago (re-attached with job-run-id), what is there is all there will be.
  */
 export async function awaitFinalDriverLogs(
-  clients: AwsClients,
+  clients: Pick<AwsClients, 's3'>,
   jobPrefix: S3Location,
   endedAt: Date | undefined,
   log: ReportLogger,
-  graceMs = LOG_ARRIVAL_MS,
+  opts: LogArrivalOptions = {},
 ): Promise<boolean> {
-  const deadline = Date.now() + graceMs;
-  const since = (endedAt?.getTime() ?? 0) - CLOCK_SLACK_MS;
+  const now = opts.now ?? Date.now;
+  const pause = opts.sleep ?? sleep;
+  const graceMs = opts.graceMs ?? LOG_ARRIVAL_MS;
+  const ended = endedAt?.getTime() ?? now();
+  const deadline = Math.min(now() + graceMs, ended + graceMs + CLOCK_SLACK_MS);
+  const since = ended - CLOCK_SLACK_MS;
   let told = false;
   for (;;) {
     const { objects } = await listObjects(clients.s3, jobPrefix, 2_000);
     const driver = objects.filter((o) => o.key.includes('/SPARK_DRIVER/'));
     if (driver.some((o) => (o.lastModified?.getTime() ?? Infinity) >= since)) return true;
-    if (Date.now() >= deadline) return false;
+    if (now() >= deadline) return false;
     if (!told) log.info('Waiting for the final driver logs to reach S3...');
     told = true;
-    await sleep(LOG_ARRIVAL_POLL_MS);
+    await pause(Math.min(LOG_ARRIVAL_POLL_MS, deadline - now()));
   }
 }
 
@@ -120,6 +138,8 @@ export interface CollectParams {
   tailLines: number;
   endedByAction?: JobReport['endedByAction'];
   waitedSeconds: number;
+  /** False when there is no time to wait for late driver logs (the workflow is being cancelled). */
+  awaitLogs?: boolean;
   log: ReportLogger;
 }
 
@@ -137,14 +157,14 @@ export async function collectReport(p: CollectParams): Promise<JobReport> {
     });
 
   // Only a job run that started has driver logs to wait for.
-  if (run.startedAt)
+  if (run.startedAt && p.awaitLogs !== false)
     await soft('the log prefix', () => awaitFinalDriverLogs(clients, prefix, run.endedAt, p.log));
   const [stdout, stderr, outputs, result, dashboard, attempts] = await Promise.all([
     soft('driver stdout', async () =>
-      readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines),
+      readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines, p.log),
     ),
     soft('driver stderr', async () =>
-      readLog(clients, await findDriverLog(clients, prefix, 'stderr'), 'stderr', p.tailLines),
+      readLog(clients, await findDriverLog(clients, prefix, 'stderr'), 'stderr', p.tailLines, p.log),
     ),
     p.outputUri
       ? soft('outputs', async () => {

@@ -316,7 +316,17 @@ time.sleep(7)  # long enough for the live log reader (every 5 s) to follow this 
     expect(r.stdout).toMatch(/AWS credentials expired while waiting/);
     expect(r.stdout).toMatch(/role-duration-seconds/);
     expect(r.stdout).toContain(`job-run-id: ${jobRunId}`);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toHaveLength(1);
     expect(cancels(await requestsFor(app))).toHaveLength(0);
+    // The post step does not try again with the same expired credentials: one message, not two.
+    const seen = (await requestsFor(app)).length;
+    const post = await runAction({ workspace, inputs, env: awsEnv(), entry: 'post', state: r.state });
+    expect(post.stdout).not.toMatch(/::error::/);
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain(
+      `Job run ${jobRunId} was left active by the main step (credentials-expired)`,
+    );
+    expect(await requestsFor(app)).toHaveLength(seen);
   });
 });
 
