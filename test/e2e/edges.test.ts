@@ -240,13 +240,14 @@ describe('waiting', () => {
     try {
       const { app, workspace, inputs } = await setup(QUICK_PY);
       queued.seedApplication({ applicationId: app, releaseLabel: 'emr-7.5.0', state: 'CREATED' });
+      let released: Promise<unknown> = Promise.resolve();
       const r = await runAction({
         workspace,
         inputs,
         env: awsEnv({ emr: queued.url }),
-        onSpawn: (_child, io) => {
+        onSpawn: (child, io) => {
           // Release the job only after the action has seen it QUEUED and polled it again.
-          void eventually(async () => {
+          const polledWhileQueued = async () => {
             if (!/-> QUEUED/.test(io.stdout())) return false;
             const { requests } = await control<{ requests: FixtureRequest[] }>(
               'requests?operation=GetJobRun',
@@ -254,9 +255,16 @@ describe('waiting', () => {
               queued.url,
             );
             return requests.length >= 3;
-          }, 30_000).then(() => control('release-queued', {}, queued.url));
+          };
+          released = eventually(
+            async () => child.exitCode !== null || (await polledWhileQueued()),
+            30_000,
+          ).then(() =>
+            child.exitCode === null ? control('release-queued', {}, queued.url) : 'the action had exited',
+          );
         },
       });
+      expect(await released).toEqual({ released: 1 });
       expect(r.stdout).toMatch(/-> QUEUED/);
       expect(r.code).toBe(0);
       expect(r.outputs.state).toBe('SUCCESS');
