@@ -2,13 +2,16 @@
 // once per run and hand its endpoints to the test workers through process.env (workers are started
 // after this returns and inherit the environment).
 import { startLocalStack } from '../fixtures/local-stack.mjs';
+import { ensureLocalPython } from '../../scripts/local-python.mjs';
 
 export default async function globalSetup() {
   const emr = {};
   if (process.env.LOCAL_EMR_STEP_MS) emr.stepMs = Number(process.env.LOCAL_EMR_STEP_MS);
   if (process.env.LOCAL_EMR_LOG_FLUSH_MS) emr.logFlushMs = Number(process.env.LOCAL_EMR_LOG_FLUSH_MS);
   const verbose = process.env.LOCAL_STACK_VERBOSE === '1';
-  const stack = await startLocalStack({ emr, verbose });
+  // npm test has set the Python up already (scripts/test-all.sh); a direct jest run does it here.
+  const python = process.env.LOCAL_STACK_PYTHON || ensureLocalPython();
+  const stack = await startLocalStack({ python, emr, verbose });
   globalThis.__LOCAL_STACK__ = stack;
   process.env.LOCAL_S3_ENDPOINT = stack.s3Endpoint;
   process.env.LOCAL_EMR_ENDPOINT = stack.emrEndpoint;
