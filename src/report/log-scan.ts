@@ -371,7 +371,8 @@ export async function scanLog(
   } catch (err) {
     // A truncated or corrupt gzip (or a reset connection) ends the stream early: what was read
     // before it, the traceback often included, is still the best account of the job.
-    readError = err instanceof Error ? err.message : String(err);
+    const message = (err as { message?: unknown } | undefined)?.message;
+    readError = typeof message === 'string' ? message : String(err);
   }
   scanner.end();
   const { failure, ...state } = scanner.state();
