@@ -301,6 +301,36 @@ describe('waiting', () => {
   });
 });
 
+describe("the service's own time limit", () => {
+  it('a job run the service stops at executionTimeoutMinutes is reported with the reason, not cancelled again', async () => {
+    // Its own server, whose minute lasts 2 s: the service's limit (timeout-minutes, sent as
+    // executionTimeoutMinutes) ends the job long before the action's own one-minute deadline.
+    const fast = await startEmrServer({ s3Endpoint: process.env.LOCAL_S3_ENDPOINT, timeoutScale: 2_000 });
+    try {
+      const { workspace, inputs } = await setup(
+        'import time\nprint("started", flush=True)\ntime.sleep(600)\n',
+      );
+      const app = fast.seedApplication({ releaseLabel: 'emr-7.5.0', state: 'CREATED' }).applicationId;
+      const r = await runAction({
+        workspace,
+        inputs: { ...inputs, 'application-id': app, 'timeout-minutes': '1' },
+        env: awsEnv({ emr: fast.url }),
+      });
+      expect(r.code).toBe(1);
+      expect(r.ms).toBeLessThan(45_000);
+      expect(errorLines(r.stdout)).toEqual([
+        expect.stringMatching(/job run \w+ ended FAILED: .*timed out.*executionTimeoutMinutes/),
+      ]);
+      expect(r.outputs.state).toBe('FAILED');
+      const { requests } = await control<{ requests: FixtureRequest[] }>('requests', undefined, fast.url);
+      expect(ops(requests, 'CancelJobRun')).toHaveLength(0);
+      expect(r.summary).toContain('started');
+    } finally {
+      await fast.close();
+    }
+  });
+});
+
 describe('idempotent submission', () => {
   it('the same request submitted twice (a retried step) starts one job run', async () => {
     const { app, workspace, inputs } = await setup(QUICK_PY);
