@@ -23,6 +23,7 @@ import { benchLogRead } from './sections/log-read.mjs';
 import { benchOverhead } from './sections/overhead.mjs';
 import { benchSecondRun } from './sections/second-run.mjs';
 import { AWS_CLI, benchUpload } from './sections/upload.mjs';
+import { localPythonOrExit } from '../scripts/local-python.mjs';
 
 // The SDK warns once that Node 20 (which may run this script) will lose support; not our concern here.
 const emitWarning = process.emitWarning.bind(process);
@@ -124,7 +125,7 @@ async function main() {
     );
   }
 
-  const stack = await startLocalStack({ emr: { stepMs: 50 } });
+  const stack = await startLocalStack({ python: localPythonOrExit(), emr: { stepMs: 50 } });
   const s3 = makeS3(stack.s3Endpoint);
   log(`local stack up: S3 (moto) ${stack.s3Endpoint}, EMR fixture ${stack.emrEndpoint}`);
   const figures = {};

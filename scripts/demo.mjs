@@ -8,13 +8,15 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { CreateApplicationCommand, EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { startLocalStack } from '../test/fixtures/local-stack.mjs';
 import { parseFileCommands } from '../test/fixtures/action-runner.mjs';
+import { localPythonOrExit } from './local-python.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const fail = process.argv.includes('--fail');
 const out = join(root, '.local-stack', fail ? 'demo-failed' : 'demo');
 mkdirSync(out, { recursive: true });
 
-const stack = await startLocalStack({ emr: { stepMs: 300, logFlushMs: 500 } });
+const python = localPythonOrExit({ log: (msg) => console.log(msg) });
+const stack = await startLocalStack({ python, emr: { stepMs: 300, logFlushMs: 500 } });
 try {
   const credentials = { accessKeyId: 'demo', secretAccessKey: 'demo-secret' };
   const region = 'us-east-1';

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLocalStack } from '../test/fixtures/local-stack.mjs';
+import { localPythonOrExit } from './local-python.mjs';
 import { startFaultProxy } from '../test/fixtures/fault-proxy.mjs';
 import { awsEnv, eventually, makeWorkspace, runAction } from '../test/fixtures/action-runner.mjs';
 import { BAD_INPUTS, GOOD_FILES, GOOD_INPUTS } from '../test/fixtures/bad-inputs.mjs';
@@ -16,7 +17,7 @@ const CONCURRENCY = 4;
 const ROLE = 'arn:aws:iam::123456789012:role/hail-job';
 const TERMINAL = new Set(['SUCCESS', 'FAILED', 'CANCELLED']);
 
-const stack = await startLocalStack({ emr: { stepMs: 100, logFlushMs: 300 } });
+const stack = await startLocalStack({ python: localPythonOrExit(), emr: { stepMs: 100, logFlushMs: 300 } });
 const s3 = new S3Client({
   endpoint: stack.s3Endpoint,
   region: 'us-east-1',

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s ==\n' "$1"; }
 
+# First: the local stack's Python (moto), set up in .local-stack/venv on first use; a clear sentence if not.
+step "local stack";  LOCAL_STACK_PYTHON="$(node scripts/local-python.mjs)"; export LOCAL_STACK_PYTHON
 step "type-check";  npx tsc --noEmit -p tsconfig.json
 step "lint";        npx eslint .
 step "format";      npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { createEmrClient } from './aws/emr-client.js';
-import { cancelJobRun, getJobRun, isTerminal } from './aws/emr.js';
+import { cancelJobRunUnlessEnded, getJobRun, isTerminal } from './aws/emr.js';
 import { State } from './constants.js';
 import { errorMessage } from './util/errors.js';
 import { actionLog as log } from './log.js';
@@ -14,6 +14,11 @@ export async function runPost(): Promise<void> {
   const jobRunId = core.getState(State.JobRunId);
   const applicationId = core.getState(State.ApplicationId);
   if (!jobRunId || !applicationId || core.getState(State.Finished) === 'true') return;
+  if (core.getState(State.LeftActive)) {
+    // Main has already said why and how to re-attach; trying again would only add a second error.
+    log.info(`Job run ${jobRunId} was left active by the main step (${core.getState(State.LeftActive)})`);
+    return;
+  }
   if (core.getState(State.CancelOnAbort) === 'false') {
     log.info(`Job run ${jobRunId} may still be running (cancel-on-abort: false)`);
     return;
@@ -25,7 +30,11 @@ export async function runPost(): Promise<void> {
       log.info(`Job run ${jobRunId} is ${run.state}; nothing to clean up`);
       return;
     }
-    await cancelJobRun(emr, applicationId, jobRunId);
+    const ended = await cancelJobRunUnlessEnded(emr, applicationId, jobRunId);
+    if (ended) {
+      log.info(`Job run ${jobRunId} ended ${ended.state} on its own; nothing to clean up`);
+      return;
+    }
     core.warning(`The main step ended without finishing; cancelled job run ${jobRunId} (was ${run.state})`);
   } catch (err) {
     core.setFailed(

@@ -65,6 +65,11 @@ export enum State {
   CancelOnAbort = 'cancel-on-abort',
   /** 'true' once main has seen the job run end (or handed it off with wait: false). */
   Finished = 'finished',
+  /**
+   * Why main left an active job run to the user (e.g. 'credentials-expired'): main has said so and
+   * how to re-attach, so the post step does not try again with the same credentials.
+   */
+  LeftActive = 'left-active',
 }
 
 /** The file a job may write under output-uri to hand numbers to later steps. */

@@ -86,6 +86,8 @@ export async function run(): Promise<void> {
       tailLines: config.logTailLines,
       endedByAction: final.endedByAction,
       waitedSeconds: (Date.now() - waitStart) / 1000,
+      // The runner kills a cancelled workflow's step within 10 s: report without waiting for logs.
+      awaitLogs: !abort.signal.aborted,
       log,
     });
     await keepRecords(clients, config, ctx, report, submitted.made, log);

@@ -121,6 +121,28 @@ export async function cancelJobRun(
   await emr.send(new CancelJobRunCommand({ applicationId, jobRunId }));
 }
 
+/**
+ * Cancels a job run, unless it has already ended: the service refuses to cancel a finished job run
+ * (400 ValidationException "not in a cancellable state"), which happens when it ends between the
+ * last poll and the cancel. Returns the ended job run in that case, undefined once cancel was sent.
+ * Any refusal is checked against the job run's state; only a refusal of a job run still active is
+ * an error.
+ */
+export async function cancelJobRunUnlessEnded(
+  emr: EMRServerlessClient,
+  applicationId: string,
+  jobRunId: string,
+): Promise<JobRun | undefined> {
+  try {
+    await cancelJobRun(emr, applicationId, jobRunId);
+    return undefined;
+  } catch (err) {
+    const run = await getJobRun(emr, applicationId, jobRunId).catch(() => undefined);
+    if (run && isTerminal(run.state)) return run;
+    throw err;
+  }
+}
+
 /** The Spark UI link (live while running, history after); a bearer link valid for one hour. */
 export async function getDashboardUrl(
   emr: EMRServerlessClient,

@@ -32,7 +32,8 @@ export function isAccessDenied(err: unknown): boolean {
 
 /** The caller AWS names in an AccessDenied message ("User: arn:... is not authorized ..."). */
 export function deniedPrincipal(err: unknown): string | undefined {
-  return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec((err as SdkError)?.message ?? '')?.[1];
+  const e = err as SdkError & { awsMessage?: string };
+  return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec(e?.awsMessage ?? e?.message ?? '')?.[1];
 }
 
 /**
@@ -155,8 +156,11 @@ export async function explainS3Error(
   loc: { bucket: string; key?: string },
 ): Promise<unknown> {
   if (!err || typeof err !== 'object' || !('$metadata' in err)) return err; // not an answer from S3
-  const region = await s3.config.region().catch(() => 'unknown');
-  (err as unknown as Error).message = describeS3Error(err, { operation, ...loc, region });
+  const region = await Promise.resolve(s3.config?.region?.()).catch(() => undefined);
+  const e = err as unknown as Error & { awsMessage?: string };
+  // AWS's own words name the denied caller (deniedPrincipal reads them); keep them beside ours.
+  e.awsMessage ??= e.message;
+  e.message = describeS3Error(err, { operation, ...loc, region: region ?? 'unknown' });
   return err;
 }
 

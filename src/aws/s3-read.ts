@@ -1,5 +1,5 @@
-import { pipeline, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable, Transform, pipeline } from 'node:stream';
+import { constants, createGunzip } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { explainS3Error, isNotFound } from './errors.js';
 import type { S3Location } from './s3-uri.js';
@@ -84,10 +84,7 @@ export async function openObjectStream(
     const body = out.Body as Readable | undefined;
     if (!body) return undefined;
     if (!loc.key.endsWith('.gz')) return body;
-    // pipeline forwards a body error (reset connection) to the gunzip stream the caller reads.
-    const gunzip = createGunzip();
-    pipeline(body, gunzip, () => undefined);
-    return gunzip;
+    return gunzipKeepingWhatDecompresses(body);
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw await explainS3Error(s3, err, 'GetObject', loc);
@@ -120,4 +117,46 @@ export async function openS3Access(
       return Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
     },
   };
+}
+
+// gzip's trailer: CRC-32 and length (mod 2^32) of the uncompressed data, checked after the last byte.
+const GZIP_TRAILER = 8;
+const MAX_WRITE = 64 * 1024;
+
+/**
+ * Gunzips a body so that a damaged log still yields what decompressed before the damage (with a
+ * driver log, the traceback is often all of its worth), then fails with the reason:
+ * - a cut-short object decompresses to its last byte (finishFlush Z_SYNC_FLUSH), and is then told
+ *   apart from a whole one by its trailer: the length recorded there does not match. (EMR Serverless
+ *   writes each log as one gzip member; for several, only the last one's length would be checked.)
+ * - inflate loses the output of the write that fails: writes of at most 64 KiB bound that loss,
+ *   and the trailer goes in a write of its own, so a bad checksum loses no text at all.
+ * A body error (reset connection) reaches the reader through pipeline, as an error after the text.
+ */
+export function gunzipKeepingWhatDecompresses(body: Readable | AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  let held = Buffer.alloc(0);
+  const writes = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const all = Buffer.concat([held, chunk]);
+      const cut = Math.max(0, all.length - GZIP_TRAILER);
+      for (let i = 0; i < cut; i += MAX_WRITE) this.push(all.subarray(i, Math.min(cut, i + MAX_WRITE)));
+      held = all.subarray(cut);
+      done();
+    },
+    flush(done) {
+      if (held.length) this.push(held);
+      done();
+    },
+  });
+  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH });
+  pipeline(body instanceof Readable ? body : Readable.from(body), writes, gunzip, () => undefined);
+  return (async function* () {
+    let total = 0;
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      yield chunk;
+    }
+    if (held.length < GZIP_TRAILER || held.readUInt32LE(4) !== total % 2 ** 32)
+      throw new Error('the gzip data was cut short');
+  })();
 }

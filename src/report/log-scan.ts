@@ -365,10 +365,19 @@ export async function scanLog(
   opts: ScanLogOptions,
 ): Promise<{ tail: LogTail; failure?: FailureExcerpt }> {
   const scanner = new LineScanner(opts);
-  for await (const chunk of source) scanner.push(chunk);
+  let readError: string | undefined;
+  try {
+    for await (const chunk of source) scanner.push(chunk);
+  } catch (err) {
+    // A truncated or corrupt gzip (or a reset connection) ends the stream early: what was read
+    // before it, the traceback often included, is still the best account of the job.
+    const message = (err as { message?: unknown } | undefined)?.message;
+    readError = typeof message === 'string' ? message : String(err);
+  }
   scanner.end();
   const { failure, ...state } = scanner.state();
-  return { tail: { uri: opts.uri, found: true, ...state }, ...(failure ? { failure } : {}) };
+  const tail: LogTail = { uri: opts.uri, found: true, ...state, ...(readError ? { readError } : {}) };
+  return { tail, ...(failure ? { failure } : {}) };
 }
 
 /** The tail of a log object that does not exist (yet). */

@@ -32,6 +32,8 @@ export interface LogTail {
   totalBytes: number; // uncompressed
   omittedLines: number;
   omittedBytes: number;
+  /** Set when the read stopped early (truncated or corrupt gzip): the lines are those read before it. */
+  readError?: string;
 }
 
 /** The most useful part of a failed job's log: a traceback, a Hail error or a Java exception. */

@@ -438,6 +438,12 @@ function logTail(name: string, tail: LogTail | undefined, budget: number): strin
       ? `last ${formatCount(shown)} of ${formatCount(tail.totalLines)} lines`
       : `${formatCount(shown)} ${shown === 1 ? 'line' : 'lines'}`;
   const parts = [`<details><summary>${escapeHtml(name)}: ${title}</summary>`, ''];
+  if (tail.readError) {
+    parts.push(
+      `The log ended early (${escapeHtml(tail.readError)}); these are the lines read before that.`,
+      '',
+    );
+  }
   if (omittedLines > 0) {
     parts.push(
       `${formatCount(omittedLines)} earlier lines (${formatBytes(omittedBytes)}) omitted; the whole log is at ${code(tail.uri)}.`,

@@ -31,12 +31,18 @@ async function readLog(
   loc: S3Location,
   name: 'stdout' | 'stderr',
   tailLines: number,
+  log: ReportLogger,
 ): Promise<{ tail: LogTail; failure?: FailureExcerpt }> {
   const uri = formatS3Uri(loc);
   const stream = await openObjectStream(clients.s3, loc);
   if (!stream) return { tail: missingLogTail(uri) };
-
-  return scanLog(stream, { name, uri, tailLines });
+  const read = await scanLog(stream, { name, uri, tailLines });
+  if (read.tail.readError) {
+    log.warning(
+      `driver ${name} ended early (${read.tail.readError}); keeping the ${read.tail.totalLines} lines read before that`,
+    );
+  }
+  return read;
 }
 
 /** Reads `<output-uri>/_action_result.json` when the job wrote one (a small JSON object). */
@@ -67,6 +73,8 @@ export interface CollectParams {
   tailLines: number;
   endedByAction?: JobReport['endedByAction'];
   waitedSeconds: number;
+  /** False when there is no time to wait for late driver logs (the workflow is being cancelled). */
+  awaitLogs?: boolean;
   log: ReportLogger;
 }
 
@@ -84,14 +92,14 @@ export async function collectReport(p: CollectParams): Promise<JobReport> {
     });
 
   // Only a job run that started has driver logs to wait for.
-  if (run.startedAt)
+  if (run.startedAt && p.awaitLogs !== false)
     await soft('the log prefix', () => awaitFinalDriverLogs(clients, prefix, run.endedAt, p.log));
   const [stdout, stderr, outputs, result, dashboard, attempts] = await Promise.all([
     soft('driver stdout', async () =>
-      readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines),
+      readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines, p.log),
     ),
     soft('driver stderr', async () =>
-      readLog(clients, await findDriverLog(clients, prefix, 'stderr'), 'stderr', p.tailLines),
+      readLog(clients, await findDriverLog(clients, prefix, 'stderr'), 'stderr', p.tailLines, p.log),
     ),
     p.outputUri
       ? soft('outputs', async () => {

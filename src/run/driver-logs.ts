@@ -62,32 +62,44 @@ export async function findDriverLog(
 }
 
 // EMR Serverless uploads the driver logs periodically while a job runs and a last time as it
-// ends; that last upload may land after the job run reports its terminal state.
+// ends; that last upload may land after the job run reports its terminal state, within a minute.
 const LOG_ARRIVAL_MS = 60_000;
 const LOG_ARRIVAL_POLL_MS = 2_000;
 // S3 and EMR clocks agree closely, and LastModified has one-second resolution.
 const CLOCK_SLACK_MS = 5_000;
 
+export interface LogArrivalOptions {
+  graceMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /**
- * Waits (up to a minute) until the driver logs of a job run that ran have been written at or after
- * its end: an earlier upload may lack the last lines, and with them the traceback.
+ * Waits until the driver logs of a job run that ran have been written at or after its end: an
+ * earlier upload may lack the last lines, and with them the traceback. Waits only while the final
+ * upload can still arrive (up to a minute after the job run's end): for a job run that ended long
+ * ago (re-attached with job-run-id), what is there is all there will be.
  */
 export async function awaitFinalDriverLogs(
   clients: Pick<AwsClients, 's3'>,
   jobPrefix: S3Location,
   endedAt: Date | undefined,
   log: { info(msg: string): void },
-  graceMs = LOG_ARRIVAL_MS,
+  opts: LogArrivalOptions = {},
 ): Promise<boolean> {
-  const deadline = Date.now() + graceMs;
-  const since = (endedAt?.getTime() ?? 0) - CLOCK_SLACK_MS;
+  const now = opts.now ?? Date.now;
+  const pause = opts.sleep ?? sleep;
+  const graceMs = opts.graceMs ?? LOG_ARRIVAL_MS;
+  const ended = endedAt?.getTime() ?? now();
+  const deadline = Math.min(now() + graceMs, ended + graceMs + CLOCK_SLACK_MS);
+  const since = ended - CLOCK_SLACK_MS;
   let told = false;
   for (;;) {
     const { objects } = await locateDriverLogs(clients, jobPrefix);
     if (objects.some((o) => (o.lastModified?.getTime() ?? Infinity) >= since)) return true;
-    if (Date.now() >= deadline) return false;
+    if (now() >= deadline) return false;
     if (!told) log.info('Waiting for the final driver logs to reach S3...');
     told = true;
-    await sleep(LOG_ARRIVAL_POLL_MS);
+    await pause(Math.min(LOG_ARRIVAL_POLL_MS, deadline - now()));
   }
 }

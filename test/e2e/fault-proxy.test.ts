@@ -186,7 +186,10 @@ describe('fault proxy', () => {
         requests: RecordedRequest[];
       };
       expect(requests).toHaveLength(2);
-      expect(requests[0].body?.clientToken).toBeDefined();
+      // The SDK fills in the idempotency token (a UUID) once per command, so both tries carry it.
+      expect(requests[0].body?.clientToken).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      );
       expect(requests[0].body?.clientToken).toBe(requests[1].body?.clientToken);
       const { jobs } = (await (await fetch(`${p.url}/__control/jobs`)).json()) as { jobs: ControlJob[] };
       expect(jobs.map((j) => j.jobRunId)).toEqual([out.jobRunId]);

@@ -2,6 +2,7 @@
 // and by default the IAM proxy in front of moto's S3; LOCAL_IAM=0 turns it off) once per run and hand its endpoints to the test workers through process.env (workers are started
 // after this returns and inherit the environment).
 import { startLocalStack } from '../fixtures/local-stack.mjs';
+import { ensureLocalPython } from '../../scripts/local-python.mjs';
 
 export default async function globalSetup() {
   const emr = {};
@@ -13,7 +14,9 @@ export default async function globalSetup() {
   // the default for principals that do not choose one.
   const iam =
     process.env.LOCAL_IAM === '0' ? false : { strictListBucketCheck: process.env.LOCAL_IAM_STRICT === '1' };
-  const stack = await startLocalStack({ emr, verbose, iam });
+  // npm test has set the Python up already (scripts/test-all.sh); a direct jest run does it here.
+  const python = process.env.LOCAL_STACK_PYTHON || ensureLocalPython();
+  const stack = await startLocalStack({ python, emr, verbose, iam });
   globalThis.__LOCAL_STACK__ = stack;
   process.env.LOCAL_S3_ENDPOINT = stack.s3Endpoint;
   process.env.LOCAL_EMR_ENDPOINT = stack.emrEndpoint;

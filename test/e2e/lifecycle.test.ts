@@ -88,16 +88,22 @@ describe('cancellation and clean-up', () => {
 
   it('after SIGKILL of main, the post step cancels the job run it left active', async () => {
     const { app, workspace, inputs } = await setup(SLEEPY_PY);
+    let killedWhileRunning = false;
     const main = await runAction({
       workspace,
       inputs,
       env: awsEnv(),
       onSpawn: (child) => {
-        void eventually(async () => (await jobsOf(app)).some((j) => j.state === 'RUNNING'), 30_000).then(() =>
-          child.kill('SIGKILL'),
+        void eventually(async () => (await jobsOf(app)).some((j) => j.state === 'RUNNING'), 30_000).then(
+          () => {
+            killedWhileRunning = true;
+            child.kill('SIGKILL');
+          },
         );
       },
     });
+    // Our kill, once the job ran (the harness's own timeout also ends in SIGKILL).
+    expect(killedWhileRunning).toBe(true);
     expect(main.signal).toBe('SIGKILL');
     expect(main.state['job-run-id']).toMatch(/^[0-9a-z]+$/);
     expect(main.state.finished).toBeUndefined();
@@ -130,16 +136,21 @@ describe('cancellation and clean-up', () => {
 
   it('cancel-on-abort: false leaves the job run alone on SIGINT', async () => {
     const { app, workspace, inputs } = await setup(SLEEPY_PY);
+    let signalledWhileRunning = false;
     const r = await runAction({
       workspace,
       inputs: { ...inputs, 'cancel-on-abort': 'false' },
       env: awsEnv(),
       onSpawn: (child) => {
-        void eventually(async () => (await jobsOf(app)).some((j) => j.state === 'RUNNING'), 30_000).then(() =>
-          child.kill('SIGINT'),
+        void eventually(async () => (await jobsOf(app)).some((j) => j.state === 'RUNNING'), 30_000).then(
+          () => {
+            signalledWhileRunning = true;
+            child.kill('SIGINT');
+          },
         );
       },
     });
+    expect(signalledWhileRunning).toBe(true);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/cancel-on-abort is false/);
     const post = await runAction({ workspace, inputs, env: awsEnv(), entry: 'post', state: r.state });
@@ -250,7 +261,7 @@ describe('re-attach and applications', () => {
     });
     expect(r.code).toBe(0);
     expect(r.outputs.state).toBe('SUCCESS');
-    expect(r.outputs['job-run-id']).toBeTruthy();
+    expect(r.outputs['job-run-id']).toMatch(/^[0-9a-z]+$/);
     expect(r.summary).toMatch(/not found|not available|no driver/i); // moto runs nothing, so no logs
   });
 
@@ -316,7 +327,17 @@ time.sleep(7)  # long enough for the live log reader (every 5 s) to follow this 
     expect(r.stdout).toMatch(/AWS credentials expired while waiting/);
     expect(r.stdout).toMatch(/role-duration-seconds/);
     expect(r.stdout).toContain(`job-run-id: ${jobRunId}`);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toHaveLength(1);
     expect(cancels(await requestsFor(app))).toHaveLength(0);
+    // The post step does not try again with the same expired credentials: one message, not two.
+    const seen = (await requestsFor(app)).length;
+    const post = await runAction({ workspace, inputs, env: awsEnv(), entry: 'post', state: r.state });
+    expect(post.stdout).not.toMatch(/::error::/);
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain(
+      `Job run ${jobRunId} was left active by the main step (credentials-expired)`,
+    );
+    expect(await requestsFor(app)).toHaveLength(seen);
   });
 });
 

@@ -158,16 +158,18 @@ describe('readInputs', () => {
   });
 
   it('reports every problem at once', () => {
+    let err: unknown;
     try {
       read({ 'timeout-minutes': 'x', wait: 'maybe', 's3-prefix': 'nope' });
-      throw new Error('no error');
     } catch (e) {
-      expect((e as InputErrors).problems.map((p) => p.input).sort()).toEqual([
-        's3-prefix',
-        'timeout-minutes',
-        'wait',
-      ]);
+      err = e;
     }
+    expect(err).toBeInstanceOf(InputErrors);
+    expect((err as InputErrors).problems.map((p) => p.input).sort()).toEqual([
+      's3-prefix',
+      'timeout-minutes',
+      'wait',
+    ]);
   });
 
   it('needs a region unless it is a dry run', () => {

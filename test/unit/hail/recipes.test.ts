@@ -121,7 +121,9 @@ describe.each(DOCKERFILES)('%s', (file) => {
 
   test('COPY sources from the context exist, and the scripts it runs get the ARGs they require', () => {
     const declared = new Set(build.instructions.filter((i) => i.keyword === 'ARG').map(argName));
-    for (const copy of build.instructions.filter((i) => i.keyword === 'COPY')) {
+    const copies = build.instructions.filter((i) => i.keyword === 'COPY');
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) {
       const parts = copy.args.split(/\s+/);
       for (const source of parts.slice(0, -1)) {
         expect(existsSync(join(RECIPE_DIR, source)) ? source : `missing ${source}`).toBe(source);

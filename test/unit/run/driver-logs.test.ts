@@ -115,7 +115,9 @@ describe('awaitFinalDriverLogs on a large job', () => {
     const endedAt = new Date('2026-09-01T00:00:00Z');
     const s3 = new FakeS3([...executorKeys, `${JOB}attempts/2/SPARK_DRIVER/stderr.gz`], endedAt);
     const log = { info: () => undefined, warning: () => undefined };
-    await expect(awaitFinalDriverLogs(clientsWith(s3), jobPrefix, endedAt, log, 0)).resolves.toBe(true);
+    await expect(
+      awaitFinalDriverLogs(clientsWith(s3), jobPrefix, endedAt, log, { graceMs: 0 }),
+    ).resolves.toBe(true);
     expect(s3.requests.length).toBeLessThanOrEqual(4);
   });
 });
