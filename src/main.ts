@@ -11,6 +11,8 @@ import { readInputs, type Config } from './inputs.js';
 import { actionLog as log } from './log.js';
 import { setFinalOutputs } from './outputs.js';
 import { publishReport } from './publish.js';
+import { withDiagnosis } from './report/diagnosis/context.js';
+import { diagnosisText } from './report/diagnosis/render.js';
 import type { JobReport } from './report/model.js';
 import { installAbortHandlers } from './run/abort.js';
 import { collectReport } from './run/collect-report.js';
@@ -67,7 +69,7 @@ export async function run(): Promise<void> {
     const final = await settle(clients, config, app.applicationId, submitted.jobRunId, outcome);
     core.saveState(State.Finished, 'true');
 
-    const report = await collectReport({
+    const collected = await collectReport({
       clients,
       base: submitted.reportBase,
       run: final.run,
@@ -79,6 +81,7 @@ export async function run(): Promise<void> {
       waitedSeconds: (Date.now() - waitStart) / 1000,
       log,
     });
+    const report = withDiagnosis(collected, config);
     setFinalOutputs(report, config);
     await publishReport(report, config, ctx, log);
     if (report.state !== 'SUCCESS') core.setFailed(`${FAILURE_PREFIX} ${failureLine(report)}`);
@@ -117,5 +120,6 @@ function failureLine(report: JobReport): string {
     : report.stateDetails
       ? `: ${report.stateDetails}`
       : '';
-  return `job run ${report.jobRunId} ended ${report.state}${why}${headline}`;
+  const cause = report.diagnosis ? `\n${diagnosisText(report.diagnosis)}` : '';
+  return `job run ${report.jobRunId} ended ${report.state}${why}${headline}${cause}`;
 }

@@ -10,6 +10,7 @@
 // the remaining budget goes to the excerpt first and then to the tails, which keep their last lines.
 
 import { estimateCost } from './cost.js';
+import { NO_KNOWN_CAUSE, diagnosisMarkdown } from './diagnosis/render.js';
 import { clip, escapeHtml, escapeInline } from './escape.js';
 import {
   formatBytes,
@@ -239,7 +240,11 @@ function reason(report: JobReport): string | undefined {
   } else {
     why = `The action stopped waiting${waited} while the job run was ${text(report.state)}.`;
   }
-  const parts = [`### Why it did not succeed`, '', why];
+  // The known cause and its fix come first; without one, say so rather than guess.
+  const parts = [`### Why it did not succeed`, ''];
+  if (report.diagnosis) parts.push(diagnosisMarkdown(report.diagnosis), '');
+  parts.push(why);
+  if (!report.diagnosis && report.state === 'FAILED') parts.push('', NO_KNOWN_CAUSE);
   // In <code>: GitHub does not turn "@name" into a mention there (this text may reach a PR comment).
   if (report.stateDetails) {
     parts.push('', `**State details:** ${code(report.stateDetails, MAX_DETAILS_CHARS)}`);

@@ -1,0 +1,81 @@
+// Builders for the pastes a fix offers: `spark-conf` lines, action inputs, the IAM statement the job
+// runtime role lacks. Pure: everything comes from the match and the run's context.
+
+import { parseS3Uri } from '../../aws/s3-uri.js';
+import { EMR_RELEASES, HAIL_RANGES, compareLabels, compareVersions } from '../../hail/versions.js';
+import type { DiagnosisContext, Paste } from './model.js';
+
+/** Lines to add under the action's `spark-conf` input. */
+export function sparkConfPaste(lines: readonly string[]): Paste {
+  return {
+    target: "the action's `with:`",
+    language: 'yaml',
+    text: ['spark-conf: |', ...lines.map((l) => `  ${l}`)].join('\n'),
+  };
+}
+
+/** Action inputs to set. */
+export function inputsPaste(values: Readonly<Record<string, string>>): Paste {
+  const text = Object.entries(values)
+    .map(([k, v]) => `${k}: ${/^[\w./-]+$/.test(v) && !/^\d/.test(v) ? v : JSON.stringify(v)}`)
+    .join('\n');
+  return { target: "the action's `with:`", language: 'yaml', text };
+}
+
+/** The newest release whose Spark has this major.minor, e.g. "3.5" -> emr-7.13.0. */
+export function newestReleaseForSpark(sparkMinor: string): string | undefined {
+  const labels = EMR_RELEASES.filter((r) => r.sparkMinor === sparkMinor).map((r) => r.label);
+  return labels.sort(compareLabels).at(-1);
+}
+
+/** The newest Hail patch release whose python_requires the given Python meets. */
+export function newestHailForPython(python: string): string | undefined {
+  const fits = HAIL_RANGES.filter((r) => compareVersions(r.pythonMin, python) <= 0);
+  const last = fits.at(-1);
+  return last ? `0.2.${last.last}` : undefined;
+}
+
+/** The role's name from its ARN ("arn:aws:iam::1:role/path/name" -> "name"). */
+export function roleName(arn: string | undefined): string | undefined {
+  return arn ? arn.slice(arn.lastIndexOf('/') + 1) : undefined;
+}
+
+/** Trims a URI to the folder the grant should cover: the configured prefix it lies under, else its parent. */
+export function grantPrefix(uri: string, ctx: DiagnosisContext): { bucket: string; key: string } {
+  const loc = parseS3Uri(uri);
+  for (const base of [ctx.outputUri, ctx.s3Prefix ? `${ctx.s3Prefix}/tmp` : undefined, ctx.s3Prefix]) {
+    if (!base) continue;
+    const b = parseS3Uri(base);
+    const key = b.key.replace(/\/+$/, '');
+    if (b.bucket === loc.bucket && (loc.key === key || loc.key.startsWith(`${key}/`))) {
+      return { bucket: b.bucket, key };
+    }
+  }
+  const key = loc.key.replace(/\/+$/, '');
+  // A Hail table or matrix table is a folder: grant the folder that holds it.
+  const folder = key.replace(/\/[^/]*$/, '');
+  return { bucket: loc.bucket, key: folder === key ? '' : folder };
+}
+
+/** The statement the job runtime role needs to read (and, with write, write) under a prefix. */
+export function iamPaste(bucket: string, key: string, write: boolean, role: string | undefined): Paste {
+  const objects = key ? `arn:aws:s3:::${bucket}/${key}/*` : `arn:aws:s3:::${bucket}/*`;
+  const actions = write
+    ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']
+    : ['s3:GetObject'];
+  const statement = [
+    {
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: `arn:aws:s3:::${bucket}`,
+      // IfExists: EMRFS's HEAD of a missing key is judged with or without s3:prefix.
+      ...(key ? { Condition: { StringLikeIfExists: { 's3:prefix': [key, `${key}/*`] } } } : {}),
+    },
+    { Effect: 'Allow', Action: actions, Resource: objects },
+  ];
+  return {
+    target: `the job runtime role${role ? ` \`${role}\`` : ''}'s policy (Statement entries)`,
+    language: 'json',
+    text: JSON.stringify(statement, null, 2),
+  };
+}

@@ -1,0 +1,44 @@
+// What a diagnosis says: a known cause of a failed run, in words, and the one change that fixes it.
+
+/** Where the matched text was found. */
+export type EvidenceSource = 'excerpt' | 'stateDetails' | 'stderr' | 'stdout';
+
+/** Something the user can paste, and where it goes. */
+export interface Paste {
+  /** Where it goes, e.g. "the action's `with:`" or "the job runtime role's policy". */
+  target: string;
+  language: 'yaml' | 'json' | 'shell' | 'text';
+  text: string;
+}
+
+export interface Fix {
+  /** What to do, in one or two sentences (plain text; names in `backticks`). */
+  action: string;
+  paste?: Paste;
+  /** A second paste, when the fix has two parts (e.g. a grant and a Spark setting). */
+  alsoPaste?: Paste;
+}
+
+export interface Diagnosis {
+  /** Stable id of the signature, e.g. "s3-connection-pool". */
+  id: string;
+  title: string;
+  /** The cause in one sentence. */
+  cause: string;
+  fix: Fix;
+  /** The line that matched (clipped), and where it was. */
+  evidence: { source: EvidenceSource; line: string };
+}
+
+/** What the action knows about the run, to fill fixes in (bucket, prefix, role, release). */
+export interface DiagnosisContext {
+  executionRoleArn?: string;
+  /** s3://bucket/prefix (no trailing slash). */
+  s3Prefix?: string;
+  outputUri?: string;
+  scriptUri?: string;
+  releaseLabel?: string;
+  hailVersion?: string;
+  applicationId?: string;
+  timeoutMinutes?: number;
+}

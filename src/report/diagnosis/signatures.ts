@@ -1,0 +1,526 @@
+// The catalogue of known failures: how each is recognised, its cause in one sentence, and the fix
+// to paste. Order matters: the first signature that matches wins, so specific ones come first
+// (EmrFileSystem not found before any ClassNotFoundException, the connection pool before
+// AccessDenied). The texts matched are the real ones thrown by Hail, Spark, Hadoop, EMRFS and Java.
+
+import { parseS3Uri } from '../../aws/s3-uri.js';
+import { chooseReleaseLabel } from '../../hail/compat.js';
+import {
+  grantPrefix,
+  iamPaste,
+  inputsPaste,
+  newestHailForPython,
+  newestReleaseForSpark,
+  roleName,
+  sparkConfPaste,
+} from './fixes.js';
+import type { DiagnosisContext, EvidenceSource, Fix } from './model.js';
+
+export interface Match {
+  /** The groups of the pattern that matched (0 is the whole match). */
+  groups: readonly string[];
+  line: string;
+  source: EvidenceSource;
+  /** Every line of that source, and where the match is, to look around it (e.g. for a URI). */
+  lines: readonly string[];
+  index: number;
+}
+
+/** What a run-level signature looks at: how the run ended rather than what it printed. */
+export interface RunFacts {
+  state: string;
+  endedByAction?: 'timeout' | 'workflow-cancelled';
+  started: boolean;
+  stateDetails?: string;
+}
+
+export interface Signature {
+  id: string;
+  title: string;
+  /** Patterns tried line by line; any one matching recognises the failure. */
+  patterns?: readonly RegExp[];
+  /** Each must also match some line of the same text (for patterns that alone are not enough). */
+  requires?: readonly RegExp[];
+  /** Where the patterns may match (default: everywhere). */
+  sources?: readonly EvidenceSource[];
+  /** A run-level condition, checked before any log text when the action ended the run. */
+  run?: (facts: RunFacts) => boolean;
+  cause: (m: Match, ctx: DiagnosisContext) => string;
+  fix: (m: Match, ctx: DiagnosisContext) => Fix;
+}
+
+const S3_URI = /\bs3a?:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[^\s"'`,;)\]}]*)?/;
+const DEFAULT_HAIL = '0.2.134';
+
+/** The first s3:// URI on the matched line, else the nearest one before it, else after it. */
+function uriNear(m: Match): string | undefined {
+  const on = S3_URI.exec(m.line)?.[0];
+  if (on) return on;
+  for (let d = 1; d < m.lines.length; d++) {
+    const before = m.index - d >= 0 ? S3_URI.exec(m.lines[m.index - d]!)?.[0] : undefined;
+    if (before) return before;
+    const after = m.index + d < m.lines.length ? S3_URI.exec(m.lines[m.index + d]!)?.[0] : undefined;
+    if (after) return after;
+  }
+  return undefined;
+}
+
+function releaseFor(ctx: DiagnosisContext): string {
+  try {
+    return chooseReleaseLabel(ctx.hailVersion ?? DEFAULT_HAIL);
+  } catch {
+    return chooseReleaseLabel(DEFAULT_HAIL);
+  }
+}
+
+function role(ctx: DiagnosisContext): string {
+  const name = roleName(ctx.executionRoleArn);
+  return name ? `the job runtime role \`${name}\` (\`execution-role-arn\`)` : 'the job runtime role';
+}
+
+/** What a path is to the action: the tmp dir, the output prefix, an uploaded artifact or script. */
+function describePath(uri: string, ctx: DiagnosisContext): { what: string; write: boolean } {
+  const under = (base?: string) => !!base && (uri === base || uri.startsWith(`${base.replace(/\/+$/, '')}/`));
+  if (under(ctx.outputUri)) return { what: 'the output prefix (`output-uri`)', write: true };
+  if (under(ctx.s3Prefix && `${ctx.s3Prefix}/tmp`)) return { what: "Hail's tmp dir", write: true };
+  if (ctx.scriptUri && uri === ctx.scriptUri) return { what: 'the entry point', write: false };
+  if (under(ctx.s3Prefix)) return { what: 'an artifact the action uploaded', write: false };
+  return { what: uri, write: false };
+}
+
+/** A bucket that is neither the s3-prefix's nor the output's: someone else's, perhaps Requester Pays. */
+function isForeignBucket(uri: string, ctx: DiagnosisContext): boolean {
+  const ours = [ctx.s3Prefix, ctx.outputUri].filter((u): u is string => !!u).map((u) => parseS3Uri(u).bucket);
+  return ours.length > 0 && !ours.includes(parseS3Uri(uri).bucket);
+}
+
+const KRYO_LINES = [
+  'spark.serializer=org.apache.spark.serializer.KryoSerializer',
+  'spark.kryo.registrator=is.hail.kryo.HailKryoRegistrator',
+];
+const PYTHON_ENV_LINES = [
+  'spark.archives=<the Hail environment archive>#environment',
+  'spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON=./environment/bin/python',
+  'spark.emr-serverless.driverEnv.PYSPARK_PYTHON=./environment/bin/python',
+  'spark.executorEnv.PYSPARK_PYTHON=./environment/bin/python',
+];
+
+export const SIGNATURES: readonly Signature[] = [
+  {
+    id: 'hail-spark-mismatch',
+    title: "Hail's jar was built for another Spark",
+    patterns: [
+      /This Hail JAR was compiled for Spark (\d+\.\d+)\S*, cannot run with Spark (\d+\.\d+)(\S*?)\.?$/,
+    ],
+    cause: (m) =>
+      `The Hail jar was compiled for Spark ${m.groups[1]}, but the release runs Spark ${m.groups[2]}${m.groups[3] ?? ''}; Hail requires the same major.minor.`,
+    fix: (m, ctx) => {
+      const label = newestReleaseForSpark(m.groups[1]!);
+      if (!label) {
+        return {
+          action: `Use a Hail jar built for Spark ${m.groups[2]}: leave \`hail-jar\` and \`hail-env-archive\` empty so the action gets matching artifacts for \`hail-version\`.`,
+        };
+      }
+      return {
+        action:
+          `Run on a release with Spark ${m.groups[1]} (a new \`application-name\` is created with it), or leave \`hail-jar\` ` +
+          `and \`hail-env-archive\` empty so the action gets artifacts for the application's release.`,
+        paste: inputsPaste({
+          'release-label': label,
+          'application-name': `hail-${label.replace(/\./g, '-')}`,
+          ...(ctx.hailVersion ? { 'hail-version': ctx.hailVersion } : {}),
+        }),
+      };
+    },
+  },
+  {
+    id: 'kryo-overridden',
+    title: "Spark's serializer is not Hail's Kryo setup",
+    patterns: [
+      /Invalid configuration property spark\.serializer: required org\.apache\.spark\.serializer\.KryoSerializer/,
+      /spark\.kryo\.registrator must include is\.hail\.kryo\.HailKryoRegistrator/,
+    ],
+    cause: () =>
+      "Hail refuses to start unless `spark.serializer` is Kryo and `spark.kryo.registrator` includes Hail's registrator, and something replaced them.",
+    fix: () => ({
+      action:
+        'Remove every setting of `spark.serializer` and `spark.kryo.registrator` from the script (`hl.init(spark_conf=...)`, ' +
+        '`SparkConf().set(...)`, `SparkSession.builder.config(...)`): the action already sends the values Hail needs, shown here.',
+      paste: {
+        target: 'reference (already sent by the action)',
+        language: 'text',
+        text: KRYO_LINES.join('\n'),
+      },
+    }),
+  },
+  {
+    id: 'hail-jar-missing',
+    title: "Hail's jar is not on the classpath",
+    patterns: [
+      /ClassNotFoundException: is\.hail\./,
+      /NoClassDefFoundError: is\/hail\//,
+      /'JavaPackage' object is not callable/,
+      /is\.hail\.backend\.spark\.SparkBackend does not exist in the JVM/,
+    ],
+    cause: () =>
+      "Hail's classes (`is.hail.*`, such as its Kryo registrator) were not found: `hail-all-spark.jar` did not reach the driver or the executors.",
+    fix: () => ({
+      action:
+        "Let the action ship the jar: leave `hail-jar` empty (or point it at a real `hail-all-spark.jar`) and do not set `spark.jars` in `spark-conf` or in the script, which replaces the action's `--jars`.",
+      paste: inputsPaste({ 'hail-artifacts': 'auto' }),
+    }),
+  },
+  {
+    id: 'emrfs-missing',
+    title: 'EMRFS (the s3:// file system) is not on the classpath',
+    patterns: [/ClassNotFoundException: Class com\.amazon\.ws\.emr\.hadoop\.fs\.EmrFileSystem not found/],
+    cause: () =>
+      "A job-level `spark.driver.extraClassPath` or `spark.executor.extraClassPath` replaced EMR's default classpath, which is where EMRFS, the `s3://` file system, lives.",
+    fix: () => ({
+      action:
+        "Remove `spark.driver.extraClassPath` and `spark.executor.extraClassPath` (and `extraLibraryPath`) wherever the job sets them: in the script, or in an older version of this action. `--jars` already ships Hail's jar.",
+    }),
+  },
+  {
+    id: 'no-filesystem-s3a',
+    title: 's3a:// is not available on EMR Serverless',
+    patterns: [/No FileSystem for scheme "?s3a"?/],
+    cause: () =>
+      'EMR Serverless reads and writes S3 through EMRFS with `s3://` URIs; no file system is configured for `s3a://`.',
+    fix: (m) => {
+      const uri = uriNear(m);
+      return {
+        action: 'Write `s3://` instead of `s3a://` in the script, its arguments and the inputs.',
+        ...(uri?.startsWith('s3a://')
+          ? { paste: { target: 'the script', language: 'text', text: uri.replace(/^s3a:/, 's3:') } as const }
+          : {}),
+      };
+    },
+  },
+  {
+    id: 'gs-public-dataset',
+    title: "Hail's public datasets read from Google Cloud Storage",
+    patterns: [
+      /gs:\/\/(hail-datasets|hail-common|gcp-public-data--gnomad)[^\s"')]*/,
+      /(load_dataset|experimental\.DB)\(/,
+    ],
+    requires: [/No FileSystem for scheme "?gs"?/],
+    cause: () =>
+      'The job reads a public dataset by its `gs://` path, and EMR Serverless has no Google Cloud Storage connector.',
+    fix: (m) => ({
+      action:
+        m.groups[1] === 'gcp-public-data--gnomad'
+          ? 'Read gnomAD from its AWS Open Data copy (the same layout under `s3://gnomad-public-us-east-1/`).'
+          : "Load Hail's datasets from their AWS copy: pass `region='us', cloud='aws'` to `hl.experimental.load_dataset` (or `hl.experimental.DB`).",
+      paste:
+        m.groups[1] === 'gcp-public-data--gnomad'
+          ? {
+              target: 'the script',
+              language: 'text',
+              text: m.groups[0]!.replace('gs://gcp-public-data--gnomad', 's3://gnomad-public-us-east-1'),
+            }
+          : {
+              target: 'the script',
+              language: 'text',
+              text: "hl.experimental.load_dataset(name, version, reference_genome, region='us', cloud='aws')",
+            },
+    }),
+  },
+  {
+    id: 'no-filesystem-gs',
+    title: 'gs:// paths cannot be read on EMR Serverless',
+    patterns: [/No FileSystem for scheme "?gs"?/, /UnsupportedFileSystemException.*"gs"/],
+    cause: () =>
+      'EMR Serverless has no Google Cloud Storage connector, so a `gs://` path cannot be read or written.',
+    fix: () => ({
+      action:
+        'Copy the data to S3 (for example `gcloud storage cp -r gs://… .` then `aws s3 sync`) and use its `s3://` URI in the script.',
+    }),
+  },
+  {
+    id: 'scala-mismatch',
+    title: "Hail's jar was built for another Scala",
+    patterns: [/NoSuchMethodError: .*\bscala\./, /NoClassDefFoundError: scala\/collection\//],
+    cause: () =>
+      "The Hail jar was compiled for a different Scala than the release's Spark (EMR's Spark 3 runs Scala 2.12, Spark 4 runs 2.13), so Scala's own methods are missing.",
+    fix: (_m, ctx) => ({
+      action:
+        'Leave `hail-jar` and `hail-env-archive` empty so the action gets artifacts built for the release, or run on the release the Hail version was built for.',
+      paste: inputsPaste({ 'hail-artifacts': 'auto', 'release-label': releaseFor(ctx) }),
+    }),
+  },
+  {
+    id: 'java-version',
+    title: 'This Hail version refuses the Java version',
+    patterns: [/Hail requires Java (8 or 11|1\.8), found (\S+)/],
+    cause: (m) => `This Hail version runs only on Java ${m.groups[1]}, and the job ran Java ${m.groups[2]}.`,
+    fix: () => ({
+      action:
+        'Remove the `JAVA_HOME` settings (`spark.emr-serverless.driverEnv.JAVA_HOME`, `spark.executorEnv.JAVA_HOME`) that select another Java, or use Hail 0.2.131 or later, which runs on the Java 17 of emr-7.x.',
+      paste: inputsPaste({ 'hail-version': DEFAULT_HAIL, 'release-label': chooseReleaseLabel(DEFAULT_HAIL) }),
+    }),
+  },
+  {
+    id: 'python-too-old',
+    title: 'Python is too old for this Hail version',
+    patterns: [/Hail requires Python (\d+\.\d+)(?: or later)?, found (\d+\.\d+)/],
+    cause: (m) =>
+      `This Hail version needs Python ${m.groups[1]} or later, and the job's environment runs Python ${m.groups[2]}.`,
+    fix: (m) => {
+      const fits = newestHailForPython(m.groups[2]!);
+      return {
+        action:
+          `Leave \`hail-env-archive\` empty so the action builds an environment that ships a new enough Python, ` +
+          (fits
+            ? `or use Hail ${fits}, the newest that runs on Python ${m.groups[2]}.`
+            : 'or rebuild the archive with a newer Python.'),
+        ...(fits ? { paste: inputsPaste({ 'hail-version': fits }) } : {}),
+      };
+    },
+  },
+  {
+    id: 'python-env-missing',
+    title: "The environment archive's Python is missing",
+    patterns: [/Cannot run program "([^"]*environment\/bin\/python[^"]*)"/],
+    cause: (m) =>
+      `Spark could not start \`${m.groups[1]}\`: the Python environment archive was not unpacked as \`environment\`, or its interpreter is a link to a Python outside the archive (a venv made without \`--copies\`).`,
+    fix: () => ({
+      action:
+        'Leave `hail-env-archive` empty so the action builds the archive, or rebuild yours on the EMR image with a venv made by `--copies` and packed by venv-pack.',
+      paste: {
+        target: 'a shell on the EMR base image',
+        language: 'shell',
+        text: 'python3 -m venv --copies env && . env/bin/activate && pip install hail venv-pack && venv-pack -o pyspark_hail.tar.gz',
+      },
+    }),
+  },
+  {
+    id: 'no-module-hail',
+    title: 'Python cannot import Hail',
+    patterns: [/ModuleNotFoundError: No module named '(hail|hailtop)(?:\.[\w.]*)?'/],
+    cause: () =>
+      'The driver ran a Python without Hail: the environment archive was not used (its `PYSPARK_PYTHON` settings were overridden) or it does not contain Hail.',
+    fix: () => ({
+      action:
+        'Do not set `spark.archives` or the `PYSPARK_PYTHON`/`PYSPARK_DRIVER_PYTHON` variables in `spark-conf` or the script; the action sends these. A `hail-env-archive` you give must be a venv-pack archive with Hail installed.',
+      paste: {
+        target: 'reference (already sent by the action)',
+        language: 'text',
+        text: PYTHON_ENV_LINES.join('\n'),
+      },
+    }),
+  },
+  {
+    id: 'no-module',
+    title: 'A Python package the script imports is missing',
+    patterns: [/ModuleNotFoundError: No module named '([\w]+)[\w.]*'/],
+    cause: (m) => `The script imports \`${m.groups[1]}\`, which is not in the job's Python environment.`,
+    fix: (m) => ({
+      action: `Add the package that provides \`${m.groups[1]}\` to a requirements file and give it as \`python-requirements\`; the action builds it into the environment.`,
+      paste: inputsPaste({ 'python-requirements': 'requirements.txt' }),
+    }),
+  },
+  {
+    id: 's3-connection-pool',
+    title: 'EMRFS ran out of S3 connections',
+    patterns: [/ConnectionPoolTimeoutException/, /Timeout waiting for connection from pool/],
+    cause: () =>
+      "More tasks read or wrote S3 at once than EMRFS's connection pool allows (`fs.s3.maxConnections`).",
+    fix: () => ({
+      action: 'Raise the EMRFS connection pool.',
+      paste: sparkConfPaste(['spark.hadoop.fs.s3.maxConnections=1000']),
+    }),
+  },
+  {
+    id: 's3-access-denied',
+    title: 'The job runtime role may not use an S3 path',
+    patterns: [
+      /AmazonS3Exception: Access Denied/,
+      /Error Code: AccessDenied/,
+      /AccessDeniedException/,
+      /\(Service: (?:Amazon )?S3; Status Code: 403/,
+    ],
+    cause: (m, ctx) => {
+      const uri = uriNear(m)?.replace(/^s3a:/, 's3:');
+      if (!uri)
+        return `S3 refused ${role(ctx)} access to a path: the job runs as that role, not as your workflow's role.`;
+      const { what } = describePath(uri, ctx);
+      const where = what === uri ? `\`${uri}\`` : `${what} (\`${uri}\`)`;
+      const foreign = isForeignBucket(uri, ctx)
+        ? ", a bucket outside this action's prefixes: the role lacks a grant there, or the bucket is Requester Pays"
+        : '';
+      return `S3 refused ${role(ctx)} access to ${where}${foreign}; the job runs as that role, not as your workflow's role.`;
+    },
+    fix: (m, ctx) => {
+      const uri = uriNear(m)?.replace(/^s3a:/, 's3:');
+      if (!uri) {
+        return {
+          action: `Grant ${role(ctx)} \`s3:GetObject\` (and \`s3:PutObject\` where it writes) on the path in the error, and \`s3:ListBucket\` on its bucket.`,
+        };
+      }
+      const grant = grantPrefix(uri, ctx);
+      const write =
+        describePath(uri, ctx).write || /\.write\(|checkpoint\(|export|PutObject/.test(m.lines.join('\n'));
+      const statement = iamPaste(grant.bucket, grant.key, write, roleName(ctx.executionRoleArn));
+      if (isForeignBucket(uri, ctx)) {
+        return {
+          action:
+            `Add this statement to ${role(ctx)}; the bucket's owner must also allow the role in its bucket policy. ` +
+            'If the bucket is Requester Pays (many shared genomics buckets are), also send the requester-pays header.',
+          paste: statement,
+          alsoPaste: sparkConfPaste(['spark.hadoop.fs.s3.useRequesterPaysHeader=true']),
+        };
+      }
+      return { action: `Add this statement to ${role(ctx)}.`, paste: statement };
+    },
+  },
+  {
+    id: 'container-out-of-memory',
+    title: 'A worker was killed for using more memory than it has',
+    patterns: [
+      /possible container OOM/,
+      /exceeding memory limits/,
+      /Container killed/,
+      /exited with (?:exit )?code 137\b/,
+      /exit code 137\b/,
+    ],
+    cause: () =>
+      "An executor's process used more memory than its worker has (off-heap memory, which Hail's native code uses, counts against `spark.executor.memoryOverhead`), so it was killed.",
+    fix: () => ({
+      action:
+        'Give executors more overhead. A worker holds memory + overhead: 4 vCPU workers allow 8–30 GB, 8 vCPU 16–60 GB, 16 vCPU 32–120 GB (set `spark.executor.cores` for a bigger worker).',
+      paste: sparkConfPaste(['spark.executor.memory=20g', 'spark.executor.memoryOverhead=7g']),
+    }),
+  },
+  {
+    id: 'executor-out-of-memory',
+    title: 'An executor ran out of Java heap',
+    patterns: [/executor [^)]*\): java\.lang\.OutOfMemoryError/, /Lost task .*java\.lang\.OutOfMemoryError/],
+    cause: () => 'A task needed more Java heap than an executor has (`spark.executor.memory`).',
+    fix: () => ({
+      action:
+        'Raise executor memory. Memory + overhead (10%) must fit the worker: 4 vCPU workers allow 8–30 GB, 8 vCPU 16–60 GB (4 GB steps), 16 vCPU 32–120 GB (8 GB steps; set `spark.executor.cores`); or give each task more by lowering `spark.executor.cores`.',
+      paste: sparkConfPaste(['spark.executor.memory=27g']),
+    }),
+  },
+  {
+    id: 'driver-out-of-memory',
+    title: 'The driver ran out of Java heap',
+    patterns: [
+      /java\.lang\.OutOfMemoryError: (?:Java heap space|GC overhead limit exceeded)/,
+      /^OutOfMemoryError: Java heap space/,
+    ],
+    cause: () =>
+      'The driver needed more Java heap than `spark.driver.memory` gives it (collecting results, a large `.collect()`/`.show()` or a big local matrix).',
+    fix: () => ({
+      action:
+        'Raise driver memory; memory + overhead (10%) must fit the worker: 4 vCPU allows 8–30 GB, 8 vCPU 16–60 GB, 16 vCPU 32–120 GB (set `spark.driver.cores` for a bigger one).',
+      paste: sparkConfPaste(['spark.driver.memory=27g']),
+    }),
+  },
+  {
+    id: 'disk-full',
+    title: 'A worker ran out of local disk',
+    patterns: [/No space left on device/],
+    cause: () => "Shuffle or spill files filled a worker's local disk (20 GB by default).",
+    fix: () => ({
+      action:
+        'Give workers more disk: up to 200 GB on standard disks, or up to 2,000 GB with shuffle-optimized disks (emr-7.1.0 and later: also set `spark.emr-serverless.executor.disk.type=shuffle_optimized`).',
+      paste: sparkConfPaste([
+        'spark.emr-serverless.executor.disk=200G',
+        'spark.emr-serverless.driver.disk=200G',
+      ]),
+    }),
+  },
+  {
+    id: 'stack-overflow',
+    title: "A JVM thread's stack overflowed",
+    patterns: [/java\.lang\.StackOverflowError/, /^StackOverflowError/],
+    cause: () =>
+      "Hail's query compiler recursed deeper than the JVM's default thread stack allows (Hail's own clusters run with `-Xss4M`).",
+    fix: () => ({
+      action:
+        "Raise the thread stack through `JAVA_TOOL_OPTIONS`, which the JVM reads in addition to EMR's Java options (they stay as they are; `extraJavaOptions` would replace them).",
+      paste: sparkConfPaste([
+        'spark.emr-serverless.driverEnv.JAVA_TOOL_OPTIONS=-Xss4m',
+        'spark.executorEnv.JAVA_TOOL_OPTIONS=-Xss4m',
+      ]),
+    }),
+  },
+  {
+    id: 'execution-timeout',
+    title: 'The job run reached its execution timeout',
+    sources: ['stateDetails'],
+    patterns: [
+      /executionTimeoutMinutes|execution timeout|exceeded (?:the )?(?:maximum )?(?:execution|run) ?time/i,
+    ],
+    cause: (_m, ctx) =>
+      `EMR Serverless stopped the job run when it reached its execution timeout${ctx.timeoutMinutes ? ` (${ctx.timeoutMinutes} minutes, from \`timeout-minutes\`)` : ''}.`,
+    fix: (_m, ctx) => ({
+      action:
+        'Allow a longer run (at most 10080 minutes), or make the job faster (more executors, fewer partitions to recompute).',
+      paste: inputsPaste({ 'timeout-minutes': String(Math.min(10080, (ctx.timeoutMinutes ?? 120) * 2)) }),
+    }),
+  },
+  {
+    id: 'application-quota',
+    title: 'The application could not get capacity',
+    sources: ['stateDetails'],
+    patterns: [/quota|limit exceeded|Max concurrent vCPUs|maximum capacity|maximumCapacity/i],
+    cause: () =>
+      "The job could not get workers: the application's `maximumCapacity` or the account's EMR Serverless vCPU quota was reached.",
+    fix: (_m, ctx) => ({
+      action:
+        'Raise the application\'s maximum capacity, or the account quota "Max concurrent vCPUs per account" in Service Quotas (EMR Serverless).',
+      paste: {
+        target: 'a shell with AWS credentials',
+        language: 'shell',
+        text: `aws emr-serverless update-application --application-id ${ctx.applicationId ?? '<application-id>'} --maximum-capacity cpu=400vCPU,memory=3000GB,disk=20000GB`,
+      },
+    }),
+  },
+  {
+    id: 'application-network',
+    title: "The application's network configuration failed",
+    sources: ['stateDetails'],
+    patterns: [/subnet|security group|network interface|\bENI\b|IP address/i],
+    cause: () =>
+      "EMR Serverless could not place workers in the application's VPC: a subnet is out of IP addresses, or a subnet or security group is wrong or gone.",
+    fix: (_m, ctx) => ({
+      action:
+        'Give the application subnets with free IP addresses (in several Availability Zones) and a security group that exists, in its `networkConfiguration`.',
+      paste: {
+        target: 'a shell with AWS credentials',
+        language: 'shell',
+        text: `aws emr-serverless update-application --application-id ${ctx.applicationId ?? '<application-id>'} --network-configuration subnetIds=<subnet-a>,<subnet-b>,securityGroupIds=<sg>`,
+      },
+    }),
+  },
+  {
+    id: 'queued-until-timeout',
+    title: 'The job run never started running',
+    run: (f) => f.endedByAction === 'timeout' && !f.started,
+    cause: () =>
+      "The job run waited (QUEUED, SCHEDULED or PENDING) until `timeout-minutes` ran out: the application's `maximumCapacity`, its concurrent job runs or the account's vCPU quota left no room for it.",
+    fix: (_m, ctx) => ({
+      action:
+        'Raise the application\'s maximum capacity (or the account quota "Max concurrent vCPUs per account"), or let fewer job runs share the application.',
+      paste: {
+        target: 'a shell with AWS credentials',
+        language: 'shell',
+        text: `aws emr-serverless update-application --application-id ${ctx.applicationId ?? '<application-id>'} --maximum-capacity cpu=400vCPU,memory=3000GB,disk=20000GB`,
+      },
+    }),
+  },
+  {
+    id: 'action-timeout',
+    title: "The job run outlasted the action's time limit",
+    run: (f) => f.endedByAction === 'timeout' && f.started,
+    cause: (_m, ctx) =>
+      `The job run was still running when \`timeout-minutes\`${ctx.timeoutMinutes ? ` (${ctx.timeoutMinutes})` : ''} ran out, so the action cancelled it.`,
+    fix: (_m, ctx) => ({
+      action: 'Allow a longer run (at most 10080 minutes).',
+      paste: inputsPaste({ 'timeout-minutes': String(Math.min(10080, (ctx.timeoutMinutes ?? 120) * 2)) }),
+    }),
+  },
+];
