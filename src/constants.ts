@@ -31,6 +31,7 @@ export enum Input {
   GithubToken = 'github-token',
   AwsRegion = 'aws-region',
   DryRun = 'dry-run',
+  CheckOnly = 'check-only',
 }
 
 export enum Output {

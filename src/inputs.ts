@@ -98,19 +98,10 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     });
   const bool = (name: Input) => check(name, (raw) => parseBoolean(raw === '' ? 'false' : raw));
 
-  const script = required(Input.Script, (raw) => {
-    if (!raw.endsWith('.py')) throw new Error(`"${raw}" is not a .py file`);
-    return workspaceFile(workspace, raw);
-  });
+  const script = required(Input.Script, (raw) => scriptFile(workspace, raw));
   const scriptArgs =
     check(Input.ScriptArgs, (raw) => raw.split(/\r?\n/).filter((l) => l.trim() !== '')) ?? [];
-  const pyFiles =
-    check(Input.PyFiles, (raw) =>
-      parseLines(raw).map((p) => {
-        if (!/\.(py|zip|egg)$/.test(p)) throw new Error(`"${p}" is not a .py, .zip or .egg file`);
-        return workspaceFile(workspace, p);
-      }),
-    ) ?? [];
+  const pyFiles = check(Input.PyFiles, (raw) => pyFileList(workspace, raw)) ?? [];
   const s3Prefix = required(Input.S3Prefix, (raw) => {
     const loc = parseS3Uri(raw);
     return { bucket: loc.bucket, key: loc.key.replace(/\/+$/, '') };
@@ -278,6 +269,60 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     githubToken,
     region,
     dryRun: dryRun!,
+  });
+}
+
+/** What `check-only` needs: the files to check, and whether HAIL_OUTPUT_URI will be set. */
+export interface CheckOnlyConfig {
+  readonly script: WorkspaceFile;
+  readonly pyFiles: readonly WorkspaceFile[];
+  readonly outputUri?: string;
+}
+
+/** True when the `check-only` input asks for the pre-submit checks alone. */
+export function isCheckOnly(get: GetInput): boolean {
+  try {
+    return parseBoolean(get(Input.CheckOnly) || 'false');
+  } catch (err) {
+    throw new InputErrors([new InputError(Input.CheckOnly, (err as Error).message)]);
+  }
+}
+
+/** The inputs `check-only` reads (no AWS input is needed: nothing is sent). */
+export function readCheckOnlyInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env): CheckOnlyConfig {
+  const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const problems: InputError[] = [];
+  const attempt = <T>(name: Input, parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (err) {
+      problems.push(new InputError(name, (err as Error).message));
+      return undefined;
+    }
+  };
+  const rawScript = get(Input.Script).trim();
+  const script = attempt(Input.Script, () => {
+    if (rawScript === '') throw new Error('is required');
+    return scriptFile(workspace, rawScript);
+  });
+  const pyFiles = attempt(Input.PyFiles, () => pyFileList(workspace, get(Input.PyFiles))) ?? [];
+  const rawOutput = get(Input.OutputUri).trim();
+  const outputUri = rawOutput
+    ? attempt(Input.OutputUri, () => (parseS3Uri(rawOutput), rawOutput.replace(/\/+$/, '')))
+    : undefined;
+  if (problems.length > 0) throw new InputErrors(problems);
+  return Object.freeze({ script: script!, pyFiles, outputUri });
+}
+
+function scriptFile(workspace: string, raw: string): WorkspaceFile {
+  if (!raw.endsWith('.py')) throw new Error(`"${raw}" is not a .py file`);
+  return workspaceFile(workspace, raw);
+}
+
+function pyFileList(workspace: string, raw: string): WorkspaceFile[] {
+  return parseLines(raw).map((p) => {
+    if (!/\.(py|zip|egg)$/.test(p)) throw new Error(`"${p}" is not a .py, .zip or .egg file`);
+    return workspaceFile(workspace, p);
   });
 }
 

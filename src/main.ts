@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
 import { resolveApplication, type ApplicationInfo } from './application.js';
 import { createClients, type AwsClients } from './aws/clients.js';
+import { runPreSubmitChecks } from './checks/run-checks.js';
 import { requireCompatible } from './compatibility.js';
 import { Input, Output, State } from './constants.js';
 import { dryRun } from './dry-run.js';
 import { actionTags, clientToken, readRunContext, type RunContext } from './github-context.js';
 import { chooseReleaseLabel } from './hail/compat.js';
-import { readInputs, type Config } from './inputs.js';
+import { isCheckOnly, readCheckOnlyInputs, readInputs, type Config } from './inputs.js';
 import { actionLog as log } from './log.js';
 import { setFinalOutputs } from './outputs.js';
 import { publishReport } from './publish.js';
@@ -26,11 +27,19 @@ import { FAILURE_PREFIX, errorMessage } from './util/errors.js';
 export async function run(): Promise<void> {
   const abort = installAbortHandlers(log);
   try {
-    const config = readInputs((name) => core.getInput(name));
+    const get = (name: string) => core.getInput(name);
+    if (isCheckOnly(get)) {
+      const files = readCheckOnlyInputs(get);
+      await runPreSubmitChecks(files, { outputUriGiven: files.outputUri ? true : undefined });
+      return;
+    }
+    const config = readInputs(get);
     if (config.githubToken) core.setSecret(config.githubToken);
     const ctx = readRunContext();
     // Refuse an impossible Hail/EMR pair before any AWS call when the release is already known.
     if (config.releaseLabel) requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64');
+    // The script's own mistakes, before anything is uploaded or submitted.
+    if (!config.jobRunId) await runPreSubmitChecks(config, { outputUriGiven: Boolean(config.outputUri) });
     if (config.dryRun) return await dryRun(config, ctx);
 
     const clients = createClients(config.region!);

@@ -1,0 +1,56 @@
+// The pre-submit checks at the edge: read the entry point and the .py files of `py-files`, put
+// each finding as an annotation on its line, and stop the run (before any upload or request) when
+// one is certain to fail.
+
+import { readFile } from 'node:fs/promises';
+import * as core from '@actions/core';
+import type { WorkspaceFile } from '../inputs.js';
+import { checkScript, type Finding } from './check-script.js';
+import type { CheckOptions } from './rules.js';
+
+/** GitHub shows at most 10 annotations of each type per step; the rest go to the log. */
+const MAX_ANNOTATIONS_PER_TYPE = 10;
+
+export interface ChecksInput {
+  script: WorkspaceFile;
+  pyFiles: readonly WorkspaceFile[];
+}
+
+/** The findings in the entry point and the `.py` files among `py-files` (archives are not opened). */
+export async function findProblems(files: ChecksInput, opts: CheckOptions): Promise<Finding[]> {
+  const py = [files.script, ...files.pyFiles.filter((f) => f.path.endsWith('.py'))];
+  const texts = await Promise.all(py.map((f) => readFile(f.path, 'utf8')));
+  return py.flatMap((f, i) => checkScript(texts[i]!, f.relPath, opts));
+}
+
+/** Annotates the findings; returns how many were errors. */
+export function annotate(findings: readonly Finding[]): number {
+  const shown = { warning: 0, error: 0 };
+  for (const f of findings) {
+    const props = { file: f.file, startLine: f.line, title: f.title };
+    if (shown[f.severity]++ < MAX_ANNOTATIONS_PER_TYPE) {
+      (f.severity === 'error' ? core.error : core.warning)(f.message, props);
+    } else {
+      core.info(`${f.severity}: ${f.file}:${f.line}: ${f.title}: ${f.message}`);
+    }
+  }
+  return shown.error;
+}
+
+/**
+ * Runs the checks and annotates what they find. Throws when a finding is certain to fail the run,
+ * so nothing is uploaded or submitted.
+ */
+export async function runPreSubmitChecks(files: ChecksInput, opts: CheckOptions): Promise<Finding[]> {
+  const findings = await findProblems(files, opts);
+  const errors = annotate(findings);
+  const warnings = findings.length - errors;
+  if (findings.length === 0) core.info('Pre-submit checks: no problems found.');
+  else core.info(`Pre-submit checks: ${errors} error(s), ${warnings} warning(s) (see the annotations).`);
+  if (errors > 0) {
+    throw new Error(
+      `the pre-submit checks found ${errors} problem(s) that would make the job fail; nothing was submitted (see the annotations)`,
+    );
+  }
+  return findings;
+}
