@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
 import { resolveApplication, type ApplicationInfo } from './application.js';
 import { createClients, type AwsClients } from './aws/clients.js';
-import { runPreSubmitChecks } from './checks/run-checks.js';
+import { checkOptionsFor, runPreSubmitChecks } from './checks/run-checks.js';
 import { requireCompatible } from './compatibility.js';
 import { Input, Output, State } from './constants.js';
 import { dryRun } from './dry-run.js';
@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
     // Refuse an impossible Hail/EMR pair before any AWS call when the release is already known.
     if (config.releaseLabel) requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64');
     // The script's own mistakes, before anything is uploaded or submitted.
-    if (!config.jobRunId) await runPreSubmitChecks(config, { outputUriGiven: Boolean(config.outputUri) });
+    if (!config.jobRunId) await runPreSubmitChecks(config, checkOptionsFor(config));
     if (config.dryRun) return await dryRun(config, ctx);
 
     const clients = createClients(config.region!);

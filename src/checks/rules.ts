@@ -149,9 +149,9 @@ export const LINE_RULES: readonly LineRule[] = [
       opts.outputUriGiven === true
         ? undefined
         : opts.outputUriGiven === false
-          ? '`os.environ["HAIL_OUTPUT_URI"]` raises KeyError: the action sets HAIL_OUTPUT_URI only when the `output-uri` input is given. Set `output-uri`.'
+          ? '`os.environ["HAIL_OUTPUT_URI"]` raises KeyError unless `output-uri` is given: the action sets HAIL_OUTPUT_URI only then. Set `output-uri`.'
           : '`os.environ["HAIL_OUTPUT_URI"]` needs the `output-uri` input: the action sets HAIL_OUTPUT_URI only when it is given.',
-    severity: (_m, line, opts) => (opts.outputUriGiven === false && moduleLevel(line) ? 'error' : 'warning'),
+    // Only a warning even then: a custom image or spark-conf may set the variable too.
   },
 ];
 

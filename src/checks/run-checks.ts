@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import type { WorkspaceFile } from '../inputs.js';
+import type { Config, WorkspaceFile } from '../inputs.js';
 import { checkScript, type Finding } from './check-script.js';
 import type { CheckOptions } from './rules.js';
 
@@ -14,6 +14,12 @@ const MAX_ANNOTATIONS_PER_TYPE = 10;
 export interface ChecksInput {
   script: WorkspaceFile;
   pyFiles: readonly WorkspaceFile[];
+}
+
+/** What a full run knows: HAIL_OUTPUT_URI is set by `output-uri`, or by a `spark-conf` line. */
+export function checkOptionsFor(config: Pick<Config, 'outputUri' | 'sparkConf'>): CheckOptions {
+  const viaSparkConf = config.sparkConf.some(([k]) => k === 'spark.emr-serverless.driverEnv.HAIL_OUTPUT_URI');
+  return { outputUriGiven: Boolean(config.outputUri) || viaSparkConf };
 }
 
 /** The findings in the entry point and the `.py` files among `py-files` (archives are not opened). */

@@ -48,10 +48,9 @@ describe('checkScript on mistakes.py', () => {
 
   it('is an error only where the run is certain to fail: module level, literal values', () => {
     const errors = findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}@${f.line}`);
-    expect(errors).toEqual([
-      `hail-kryo-overridden@${lineOf('JavaSerializer')}`,
-      `output-uri-not-set@${lineOf('out = os.environ["HAIL_OUTPUT_URI"]')}`,
-    ]);
+    expect(errors).toEqual([`hail-kryo-overridden@${lineOf('JavaSerializer')}`]);
+    // Without output-uri, HAIL_OUTPUT_URI may still come from spark-conf or an image: a warning.
+    expect(findings.find((f) => f.rule === 'output-uri-not-set')!.severity).toBe('warning');
     // Inside def main(): it may never run, so only a warning.
     expect(findings.find((f) => f.line === lineOf('my.Registrator'))!.severity).toBe('warning');
   });
