@@ -132,13 +132,13 @@ describe('diagnosis after a failure, end to end', () => {
     expect(why).toBeGreaterThan(0);
     expect(cause).toBeGreaterThan(why);
     expect(cause).toBeLessThan(r.summary.indexOf('EMR Serverless reports the job run as failed.'));
-    expect(r.summary).toContain('```yaml\nspark-conf: |\n  spark.hadoop.fs.s3.maxConnections=1000\n```');
+    expect(r.summary).toContain('```yaml\nspark-conf: |\n  spark.hadoop.fs.s3.maxConnections=2000\n```');
     expect(r.summary).not.toContain(NO_KNOWN_CAUSE);
 
     // PR comment: the same block.
     const comment = gh.comments.find((c) => c.user.login === 'github-actions[bot]')!;
     expect(comment.body).toContain('**Cause: EMRFS ran out of S3 connections.**');
-    expect(comment.body).toContain('spark.hadoop.fs.s3.maxConnections=1000');
+    expect(comment.body).toContain('spark.hadoop.fs.s3.maxConnections=2000');
 
     // Annotations: on the raising line of the script, and the step's failure message.
     const errors = annotations(r.stdout, 'error');
@@ -146,9 +146,9 @@ describe('diagnosis after a failure, end to end', () => {
     expect(onLine.props).toContain('line=10');
     expect(onLine.message).toMatch(/^hail\.utils\.java\.FatalError: ConnectionPoolTimeoutException/);
     expect(onLine.message).toContain('\nCause: EMRFS ran out of S3 connections.');
-    expect(onLine.message).toContain('\nspark-conf: |\n  spark.hadoop.fs.s3.maxConnections=1000');
+    expect(onLine.message).toContain('\nspark-conf: |\n  spark.hadoop.fs.s3.maxConnections=2000');
     const failed = errors.find((e) => e.message.startsWith('hail-emr-serverless failed:'))!;
-    expect(failed.message).toContain('Fix: Raise the EMRFS connection pool.');
+    expect(failed.message).toContain('Fix: Raise the EMRFS connection pool,');
   });
 
   it('an unknown failure: the excerpt, no guess, and it says so', async () => {

@@ -17,6 +17,7 @@ export function diagnosisContext(config: Config, report: JobReport): DiagnosisCo
     hailVersion: report.hailVersion ?? config.hailVersion,
     applicationId: report.applicationId,
     timeoutMinutes: config.timeoutMinutes,
+    sparkConf: Object.fromEntries(config.sparkConf),
   };
 }
 

@@ -2,6 +2,7 @@
 // runtime role lacks. Pure: everything comes from the match and the run's context.
 
 import { parseS3Uri } from '../../aws/s3-uri.js';
+import { hailSparkPresets } from '../../hail/spark-submit.js';
 import { EMR_RELEASES, HAIL_RANGES, compareLabels, compareVersions } from '../../hail/versions.js';
 import type { DiagnosisContext, Paste } from './model.js';
 
@@ -78,4 +79,33 @@ export function iamPaste(bucket: string, key: string, write: boolean, role: stri
     language: 'json',
     text: JSON.stringify(statement, null, 2),
   };
+}
+
+const PRESETS = new Map(hailSparkPresets('hail-all-spark.jar'));
+
+/** The value the job ran with: the user's `spark-conf`, else the action's preset. */
+export function effectiveSetting(ctx: DiagnosisContext, key: string): string | undefined {
+  return ctx.sparkConf?.[key] ?? PRESETS.get(key);
+}
+
+/** A Spark size ("27g", "4096m", "200G") in GB; undefined when not given or not understood. */
+export function sizeInGb(value: string | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt])?b?$/i.exec(value?.trim() ?? '');
+  if (!m) return undefined;
+  const scale: Record<string, number> = { k: 1 / 1024 ** 2, m: 1 / 1024, g: 1, t: 1024 };
+  return Number(m[1]) * scale[(m[2] ?? 'm').toLowerCase()]!; // Spark reads a bare number as MiB
+}
+
+/**
+ * The next worker size up for a driver or executor that ran out of heap: memory (+10% overhead)
+ * must fit the worker, 4 vCPU up to 30 GB, 8 vCPU up to 60 GB, 16 vCPU up to 120 GB.
+ * Undefined when the job already had the largest.
+ */
+export function biggerMemory(ctx: DiagnosisContext, role: 'driver' | 'executor'): string[] | undefined {
+  // EMR Serverless's default driver and executor: 4 vCPU, spark.*.memory 14g (unverified for every release).
+  const now = sizeInGb(effectiveSetting(ctx, `spark.${role}.memory`)) ?? 14;
+  if (now < 27) return [`spark.${role}.memory=27g`];
+  if (now < 54) return [`spark.${role}.cores=8`, `spark.${role}.memory=54g`];
+  if (now < 108) return [`spark.${role}.cores=16`, `spark.${role}.memory=108g`];
+  return undefined;
 }

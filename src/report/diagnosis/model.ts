@@ -41,4 +41,6 @@ export interface DiagnosisContext {
   hailVersion?: string;
   applicationId?: string;
   timeoutMinutes?: number;
+  /** The user's `spark-conf` lines, so a fix raises a setting from what the job had. */
+  sparkConf?: Readonly<Record<string, string>>;
 }

@@ -6,12 +6,15 @@
 import { parseS3Uri } from '../../aws/s3-uri.js';
 import { chooseReleaseLabel } from '../../hail/compat.js';
 import {
+  biggerMemory,
+  effectiveSetting,
   grantPrefix,
   iamPaste,
   inputsPaste,
   newestHailForPython,
   newestReleaseForSpark,
   roleName,
+  sizeInGb,
   sparkConfPaste,
 } from './fixes.js';
 import type { DiagnosisContext, EvidenceSource, Fix } from './model.js';
@@ -92,6 +95,23 @@ function describePath(uri: string, ctx: DiagnosisContext): { what: string; write
 function isForeignBucket(uri: string, ctx: DiagnosisContext): boolean {
   const ours = [ctx.s3Prefix, ctx.outputUri].filter((u): u is string => !!u).map((u) => parseS3Uri(u).bucket);
   return ours.length > 0 && !ours.includes(parseS3Uri(uri).bucket);
+}
+
+const WORKER_SIZES =
+  'EMR Serverless allows 4 vCPU workers with 8–30 GB, 8 vCPU with 16–60 GB (4 GB steps), 16 vCPU with 32–120 GB (8 GB steps)';
+
+/** The next worker size for a driver or executor out of heap, or what to do when it is the largest. */
+function memoryFix(ctx: DiagnosisContext, role: 'driver' | 'executor'): Fix {
+  const lines = biggerMemory(ctx, role);
+  if (!lines) {
+    return {
+      action: `The ${role} already has the largest worker (${WORKER_SIZES}): split the work, e.g. more partitions, or fewer \`spark.executor.cores\` per executor so each task gets more memory.`,
+    };
+  }
+  return {
+    action: `Raise ${role} memory; memory + overhead (10%) must fit the worker: ${WORKER_SIZES}.`,
+    paste: sparkConfPaste(lines),
+  };
 }
 
 const KRYO_LINES = [
@@ -324,12 +344,16 @@ export const SIGNATURES: readonly Signature[] = [
     id: 's3-connection-pool',
     title: 'EMRFS ran out of S3 connections',
     patterns: [/ConnectionPoolTimeoutException/, /Timeout waiting for connection from pool/],
-    cause: () =>
-      "More tasks read or wrote S3 at once than EMRFS's connection pool allows (`fs.s3.maxConnections`).",
-    fix: () => ({
-      action: 'Raise the EMRFS connection pool.',
-      paste: sparkConfPaste(['spark.hadoop.fs.s3.maxConnections=1000']),
-    }),
+    cause: (_m, ctx) =>
+      `More tasks read or wrote S3 at once than EMRFS's connection pool allows (\`fs.s3.maxConnections\`, ${effectiveSetting(ctx, 'spark.hadoop.fs.s3.maxConnections') ?? 'the default'} in this job).`,
+    fix: (_m, ctx) => {
+      const now = Number(effectiveSetting(ctx, 'spark.hadoop.fs.s3.maxConnections')) || 500;
+      return {
+        action:
+          'Raise the EMRFS connection pool, or run fewer tasks per executor (`spark.executor.cores`) so fewer share one pool.',
+        paste: sparkConfPaste([`spark.hadoop.fs.s3.maxConnections=${now * 2}`]),
+      };
+    },
   },
   {
     id: 's3-access-denied',
@@ -386,22 +410,25 @@ export const SIGNATURES: readonly Signature[] = [
     ],
     cause: () =>
       "An executor's process used more memory than its worker has (off-heap memory, which Hail's native code uses, counts against `spark.executor.memoryOverhead`), so it was killed.",
-    fix: () => ({
-      action:
-        'Give executors more overhead. A worker holds memory + overhead: 4 vCPU workers allow 8–30 GB, 8 vCPU 16–60 GB, 16 vCPU 32–120 GB (set `spark.executor.cores` for a bigger worker).',
-      paste: sparkConfPaste(['spark.executor.memory=20g', 'spark.executor.memoryOverhead=7g']),
-    }),
+    fix: (_m, ctx) => {
+      const overhead = sizeInGb(effectiveSetting(ctx, 'spark.executor.memoryOverhead')) ?? 0;
+      const lines =
+        overhead < 7
+          ? ['spark.executor.memory=20g', 'spark.executor.memoryOverhead=7g']
+          : ['spark.executor.cores=8', 'spark.executor.memory=40g', 'spark.executor.memoryOverhead=14g'];
+      return {
+        action: `Give executors more overhead. A worker holds memory + overhead: ${WORKER_SIZES}.`,
+        paste: sparkConfPaste(lines),
+      };
+    },
   },
   {
     id: 'executor-out-of-memory',
     title: 'An executor ran out of Java heap',
     patterns: [/executor [^)]*\): java\.lang\.OutOfMemoryError/, /Lost task .*java\.lang\.OutOfMemoryError/],
-    cause: () => 'A task needed more Java heap than an executor has (`spark.executor.memory`).',
-    fix: () => ({
-      action:
-        'Raise executor memory. Memory + overhead (10%) must fit the worker: 4 vCPU workers allow 8–30 GB, 8 vCPU 16–60 GB (4 GB steps), 16 vCPU 32–120 GB (8 GB steps; set `spark.executor.cores`); or give each task more by lowering `spark.executor.cores`.',
-      paste: sparkConfPaste(['spark.executor.memory=27g']),
-    }),
+    cause: (_m, ctx) =>
+      `A task needed more Java heap than an executor has (\`spark.executor.memory\`, ${effectiveSetting(ctx, 'spark.executor.memory') ?? 'the default'} in this job).`,
+    fix: (_m, ctx) => memoryFix(ctx, 'executor'),
   },
   {
     id: 'driver-out-of-memory',
@@ -410,27 +437,36 @@ export const SIGNATURES: readonly Signature[] = [
       /java\.lang\.OutOfMemoryError: (?:Java heap space|GC overhead limit exceeded)/,
       /^OutOfMemoryError: Java heap space/,
     ],
-    cause: () =>
-      'The driver needed more Java heap than `spark.driver.memory` gives it (collecting results, a large `.collect()`/`.show()` or a big local matrix).',
-    fix: () => ({
-      action:
-        'Raise driver memory; memory + overhead (10%) must fit the worker: 4 vCPU allows 8–30 GB, 8 vCPU 16–60 GB, 16 vCPU 32–120 GB (set `spark.driver.cores` for a bigger one).',
-      paste: sparkConfPaste(['spark.driver.memory=27g']),
-    }),
+    cause: (_m, ctx) =>
+      `The driver needed more Java heap than \`spark.driver.memory\` (${effectiveSetting(ctx, 'spark.driver.memory') ?? 'the default'} in this job) gives it: collecting results, a large \`.collect()\` or a big local matrix.`,
+    fix: (_m, ctx) => memoryFix(ctx, 'driver'),
   },
   {
     id: 'disk-full',
     title: 'A worker ran out of local disk',
     patterns: [/No space left on device/],
-    cause: () => "Shuffle or spill files filled a worker's local disk (20 GB by default).",
-    fix: () => ({
-      action:
-        'Give workers more disk: up to 200 GB on standard disks, or up to 2,000 GB with shuffle-optimized disks (emr-7.1.0 and later: also set `spark.emr-serverless.executor.disk.type=shuffle_optimized`).',
-      paste: sparkConfPaste([
-        'spark.emr-serverless.executor.disk=200G',
-        'spark.emr-serverless.driver.disk=200G',
-      ]),
-    }),
+    cause: () =>
+      "Shuffle or spill files filled a worker's local disk (20 GB unless `spark.emr-serverless.*.disk` says more).",
+    fix: (_m, ctx) => {
+      const now = sizeInGb(effectiveSetting(ctx, 'spark.emr-serverless.executor.disk')) ?? 20;
+      if (now < 200) {
+        return {
+          action: 'Give workers more disk: standard disks go up to 200 GB per worker.',
+          paste: sparkConfPaste([
+            'spark.emr-serverless.executor.disk=200G',
+            'spark.emr-serverless.driver.disk=200G',
+          ]),
+        };
+      }
+      return {
+        action:
+          'Standard disks stop at 200 GB per worker: use shuffle-optimized disks (emr-7.1.0 and later), up to 2,000 GB, or spread the data over more executors.',
+        paste: sparkConfPaste([
+          'spark.emr-serverless.executor.disk.type=shuffle_optimized',
+          'spark.emr-serverless.executor.disk=1000G',
+        ]),
+      };
+    },
   },
   {
     id: 'stack-overflow',

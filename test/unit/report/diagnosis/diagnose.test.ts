@@ -74,7 +74,7 @@ describe('diagnose: each signature on its sample log', () => {
     [
       's3-connection-pool.stderr.txt',
       's3-connection-pool',
-      /^ {2}spark\.hadoop\.fs\.s3\.maxConnections=1000$/m,
+      /^ {2}spark\.hadoop\.fs\.s3\.maxConnections=2000$/m,
     ],
     ['container-killed.stderr.txt', 'container-out-of-memory', /spark\.executor\.memoryOverhead=7g/],
     ['java-oom.stderr.txt', 'executor-out-of-memory', /^ {2}spark\.executor\.memory=27g$/m],
@@ -126,8 +126,62 @@ describe('diagnose: each signature on its sample log', () => {
   it('memory fixes name the worker sizes EMR Serverless allows', async () => {
     for (const log of ['java-oom.stderr.txt', 'driver-oom.stderr.txt', 'container-killed.stderr.txt']) {
       const d = await diagnoseLog(log);
-      expect(d.fix.action).toMatch(/4 vCPU.*8–30 GB.*8 vCPU 16–60 GB.*16 vCPU 32–120 GB/);
+      expect(d.fix.action).toContain(
+        '4 vCPU workers with 8–30 GB, 8 vCPU with 16–60 GB (4 GB steps), 16 vCPU with 32–120 GB (8 GB steps)',
+      );
     }
+  });
+});
+
+describe("diagnose: fixes raise a setting from what the job had (the action's presets, then spark-conf)", () => {
+  const withConf = (sparkConf: Record<string, string>): DiagnosisContext => ({ ...CTX, sparkConf });
+
+  it('the connection pool doubles from the preset 1000, or from the spark-conf value', async () => {
+    const preset = await diagnoseLog('s3-connection-pool.stderr.txt');
+    expect(preset.cause).toContain('1000 in this job');
+    const raised = await diagnoseLog(
+      's3-connection-pool.stderr.txt',
+      withConf({ 'spark.hadoop.fs.s3.maxConnections': '3000' }),
+    );
+    expect(raised.fix.paste!.text).toBe('spark-conf: |\n  spark.hadoop.fs.s3.maxConnections=6000');
+  });
+
+  it('executor memory steps up through the worker sizes, and says so when none is bigger', async () => {
+    const steps: [string | undefined, string | undefined][] = [
+      [undefined, 'spark-conf: |\n  spark.executor.memory=27g'],
+      ['16g', 'spark-conf: |\n  spark.executor.memory=27g'],
+      ['27g', 'spark-conf: |\n  spark.executor.cores=8\n  spark.executor.memory=54g'],
+      ['56000m', 'spark-conf: |\n  spark.executor.cores=16\n  spark.executor.memory=108g'],
+      ['108g', undefined],
+    ];
+    for (const [now, paste] of steps) {
+      const d = await diagnoseLog(
+        'java-oom.stderr.txt',
+        withConf(now ? { 'spark.executor.memory': now } : {}),
+      );
+      expect(d.fix.paste?.text).toBe(paste);
+      if (!paste) expect(d.fix.action).toMatch(/already has the largest worker/);
+    }
+  });
+
+  it('disk: 200 GB first, then shuffle-optimized disks', async () => {
+    const first = await diagnoseLog('disk-full.stderr.txt');
+    expect(first.fix.paste!.text).toContain('spark.emr-serverless.executor.disk=200G');
+    const next = await diagnoseLog(
+      'disk-full.stderr.txt',
+      withConf({ 'spark.emr-serverless.executor.disk': '200G' }),
+    );
+    expect(next.fix.paste!.text).toBe(
+      'spark-conf: |\n  spark.emr-serverless.executor.disk.type=shuffle_optimized\n  spark.emr-serverless.executor.disk=1000G',
+    );
+  });
+
+  it('overhead already raised: the next fix is a bigger worker', async () => {
+    const d = await diagnoseLog(
+      'container-killed.stderr.txt',
+      withConf({ 'spark.executor.memoryOverhead': '7g' }),
+    );
+    expect(d.fix.paste!.text).toContain('spark.executor.cores=8');
   });
 });
 
