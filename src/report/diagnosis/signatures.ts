@@ -470,6 +470,8 @@ export const SIGNATURES: readonly Signature[] = [
   },
   {
     id: 'stack-overflow',
+    // The JVM prepends JAVA_TOOL_OPTIONS to its command-line options (Oracle's troubleshooting
+    // guide), so EMR's own Java options stay; a -Xss among them would win (none is set, unverified).
     title: "A JVM thread's stack overflowed",
     patterns: [/java\.lang\.StackOverflowError/, /^StackOverflowError/],
     cause: () =>
