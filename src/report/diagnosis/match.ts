@@ -11,6 +11,7 @@ import type { Diagnosis, DiagnosisContext, EvidenceSource } from './model.js';
 import { SIGNATURES, type Match, type RunFacts, type Signature } from './signatures.js';
 
 const MAX_EVIDENCE_CHARS = 300;
+const MAX_VALUE_CHARS = 300;
 
 interface Evidence {
   source: EvidenceSource;
@@ -43,7 +44,8 @@ function find(sig: Signature, ev: Evidence): Match | undefined {
       const m = re.exec(line);
       if (!m) continue;
       // Backticks mark code in cause and fix texts: a value from a log must not carry any.
-      const groups = [...m].map((g) => (g ?? '').replace(/`/g, "'"));
+      // Clipped too: a cause is rendered whole in the summary's bounded part.
+      const groups = [...m].map((g) => clip((g ?? '').replace(/`/g, "'"), MAX_VALUE_CHARS));
       return { groups, line, source: ev.source, lines: ev.lines, index: i };
     }
   }

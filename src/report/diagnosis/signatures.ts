@@ -52,7 +52,8 @@ export interface Signature {
   fix: (m: Match, ctx: DiagnosisContext) => Fix;
 }
 
-const S3_URI = /\bs3a?:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[^\s"'`,;)\]}]*)?/;
+// Keys are capped: the URI goes into the cause and the paste, which the summary shows whole.
+const S3_URI = /\bs3a?:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[^\s"'`,;)\]}<>]{0,400})?/;
 const DEFAULT_HAIL = '0.2.134';
 
 /** The first s3:// URI on the matched line, else the nearest one before it, else after it. */
@@ -133,7 +134,7 @@ export const SIGNATURES: readonly Signature[] = [
       /This Hail JAR was compiled for Spark (\d+\.\d+)\S*, cannot run with Spark (\d+\.\d+)(\S*?)\.?$/,
     ],
     cause: (m) =>
-      `The Hail jar was compiled for Spark ${m.groups[1]}, but the release runs Spark ${m.groups[2]}${m.groups[3] ?? ''}; Hail requires the same major.minor.`,
+      `The Hail jar was compiled for Spark ${m.groups[1]}, but the release runs Spark \`${m.groups[2]}${m.groups[3] ?? ''}\`; Hail requires the same major.minor.`,
     fix: (m, ctx) => {
       const label = newestReleaseForSpark(m.groups[1]!);
       if (!label) {
@@ -273,7 +274,8 @@ export const SIGNATURES: readonly Signature[] = [
     id: 'java-version',
     title: 'This Hail version refuses the Java version',
     patterns: [/Hail requires Java (8 or 11|1\.8), found (\S+)/],
-    cause: (m) => `This Hail version runs only on Java ${m.groups[1]}, and the job ran Java ${m.groups[2]}.`,
+    cause: (m) =>
+      `This Hail version runs only on Java ${m.groups[1]}, and the job ran Java \`${m.groups[2]}\`.`,
     fix: () => ({
       action:
         'Remove the `JAVA_HOME` settings (`spark.emr-serverless.driverEnv.JAVA_HOME`, `spark.executorEnv.JAVA_HOME`) that select another Java, or use Hail 0.2.131 or later, which runs on the Java 17 of emr-7.x.',

@@ -98,7 +98,7 @@ describe('diagnose: each signature on its sample log', () => {
 
   it('names the Spark versions of a jar/runtime mismatch', async () => {
     const d = await diagnoseLog('hail-spark-mismatch.stderr.txt');
-    expect(d.cause).toContain('compiled for Spark 3.5, but the release runs Spark 3.3.1-amzn-0');
+    expect(d.cause).toContain('compiled for Spark 3.5, but the release runs Spark `3.3.1-amzn-0`');
   });
 
   it('EmrFileSystem not found: blames a replaced extraClassPath and tells to remove it (no paste that sets it)', async () => {
@@ -321,6 +321,26 @@ describe('diagnose: no guess', () => {
       diagnose({ ...failed, state: 'CANCELLED', endedByAction: 'workflow-cancelled' }, CTX),
     ).toBeUndefined();
     expect(diagnose({ ...failed, state: 'CANCELLED' }, CTX)).toBeUndefined();
+  });
+
+  it("Hail's Python without its jar: 'JavaPackage' object is not callable", () => {
+    const report = baseReport({
+      failure: {
+        kind: 'python-traceback',
+        headline: "TypeError: 'JavaPackage' object is not callable",
+        lines: ["TypeError: 'JavaPackage' object is not callable"],
+        source: 'stderr',
+        frames: [],
+      },
+    });
+    expect(diagnose(report, CTX)?.id).toBe('hail-jar-missing');
+  });
+
+  it('a long value from a log is clipped before it reaches the cause', async () => {
+    const report = await fromLog('java-version.stderr.txt');
+    const long = `Hail requires Java 8 or 11, found ${'9'.repeat(5000)}`;
+    const d = diagnose({ ...report, failure: { ...report.failure!, lines: [long] } }, CTX)!;
+    expect(d.cause.length).toBeLessThan(500);
   });
 
   it('the Scala pattern does not fire on an unrelated NoSuchMethodError', () => {
