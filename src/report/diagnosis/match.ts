@@ -35,8 +35,9 @@ export function evidenceOf(report: JobReport): Evidence[] {
   return out;
 }
 
-function find(sig: Signature, ev: Evidence): Match | undefined {
+function find(sig: Signature, ev: Evidence, facts: RunFacts): Match | undefined {
   if (!sig.patterns || (sig.sources && !sig.sources.includes(ev.source))) return undefined;
+  if (sig.onlyIf && !sig.onlyIf(facts)) return undefined;
   if (sig.requires && !sig.requires.every((re) => ev.lines.some((l) => re.test(l)))) return undefined;
   for (const re of sig.patterns) {
     for (let i = 0; i < ev.lines.length; i++) {
@@ -90,7 +91,7 @@ export function diagnose(
   }
   for (const ev of evidenceOf(report)) {
     for (const sig of signatures) {
-      const m = find(sig, ev);
+      const m = find(sig, ev, facts);
       if (m) return build(sig, m, ctx);
     }
   }

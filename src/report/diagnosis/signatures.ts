@@ -46,6 +46,8 @@ export interface Signature {
   requires?: readonly RegExp[];
   /** Where the patterns may match (default: everywhere). */
   sources?: readonly EvidenceSource[];
+  /** Text patterns count only when this holds (e.g. the job never started running). */
+  onlyIf?: (facts: RunFacts) => boolean;
   /** A run-level condition, checked before any log text when the action ended the run. */
   run?: (facts: RunFacts) => boolean;
   cause: (m: Match, ctx: DiagnosisContext) => string;
@@ -490,6 +492,8 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'execution-timeout',
     title: 'The job run reached its execution timeout',
+    // stateDetails also quotes the job's last exception: only a run that ran counts.
+    onlyIf: (f) => f.started,
     sources: ['stateDetails'],
     patterns: [
       /executionTimeoutMinutes|execution timeout|exceeded (?:the )?(?:maximum )?(?:execution|run) ?time/i,
@@ -505,6 +509,8 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'application-quota',
     title: 'The application could not get capacity',
+    // stateDetails also quotes the job's last exception: only a run that never started counts.
+    onlyIf: (f) => !f.started,
     sources: ['stateDetails'],
     patterns: [/quota|limit exceeded|Max concurrent vCPUs|maximum capacity|maximumCapacity/i],
     cause: () =>
@@ -522,6 +528,8 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'application-network',
     title: "The application's network configuration failed",
+    // stateDetails also quotes the job's last exception: only a run that never started counts.
+    onlyIf: (f) => !f.started,
     sources: ['stateDetails'],
     patterns: [/subnet|security group|network interface|\bENI\b|IP address/i],
     cause: () =>

@@ -343,6 +343,14 @@ describe('diagnose: no guess', () => {
     expect(d.cause.length).toBeLessThan(500);
   });
 
+  it("a job's own exception quoted in stateDetails is not taken for a capacity or network failure", () => {
+    const report = baseReport({
+      stateDetails:
+        'Job failed, please check complete logs in configured logging destination. ExitCode: 1. Last few exceptions: ValueError: no IP address for sample quota table',
+    });
+    expect(diagnose(report, CTX)).toBeUndefined();
+  });
+
   it('the Scala pattern does not fire on an unrelated NoSuchMethodError', () => {
     const report = baseReport({
       failure: {
