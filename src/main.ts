@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
 import { resolveApplication, type ApplicationInfo } from './application.js';
 import { createClients, type AwsClients } from './aws/clients.js';
-import { checkOptionsFor, runPreSubmitChecks } from './checks/run-checks.js';
+import { checkOptionsFor, runCheckOnly, runPreSubmitChecks } from './checks/run-checks.js';
 import { requireCompatible } from './compatibility.js';
 import { Input, Output, State } from './constants.js';
 import { dryRun } from './dry-run.js';
@@ -29,8 +29,7 @@ export async function run(): Promise<void> {
   try {
     const get = (name: string) => core.getInput(name);
     if (isCheckOnly(get)) {
-      const files = readCheckOnlyInputs(get);
-      await runPreSubmitChecks(files, { outputUriGiven: files.outputUri ? true : undefined });
+      await runCheckOnly(readCheckOnlyInputs(get)); // nothing is sent: no AWS input is needed
       return;
     }
     const config = readInputs(get);

@@ -4,12 +4,14 @@
 
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import type { Config, WorkspaceFile } from '../inputs.js';
+import type { CheckOnlyConfig, Config, WorkspaceFile } from '../inputs.js';
 import { checkScript, type Finding } from './check-script.js';
 import type { CheckOptions } from './rules.js';
 
 /** GitHub shows at most 10 annotations of each type per step; the rest go to the log. */
-const MAX_ANNOTATIONS_PER_TYPE = 10;
+export const MAX_ANNOTATIONS_PER_TYPE = 10;
+/** In a full run, leave room for the warnings and errors the run itself may need to show. */
+export const MAX_CHECK_ANNOTATIONS_IN_RUN = 5;
 
 export interface ChecksInput {
   script: WorkspaceFile;
@@ -29,12 +31,12 @@ export async function findProblems(files: ChecksInput, opts: CheckOptions): Prom
   return py.flatMap((f, i) => checkScript(texts[i]!, f.relPath, opts));
 }
 
-/** Annotates the findings; returns how many were errors. */
-export function annotate(findings: readonly Finding[]): number {
+/** Annotates the findings (up to `max` of each type, the rest in the log); returns how many were errors. */
+export function annotate(findings: readonly Finding[], max = MAX_ANNOTATIONS_PER_TYPE): number {
   const shown = { warning: 0, error: 0 };
   for (const f of findings) {
     const props = { file: f.file, startLine: f.line, title: f.title };
-    if (shown[f.severity]++ < MAX_ANNOTATIONS_PER_TYPE) {
+    if (shown[f.severity]++ < max) {
       (f.severity === 'error' ? core.error : core.warning)(f.message, props);
     } else {
       core.info(`${f.severity}: ${f.file}:${f.line}: ${f.title}: ${f.message}`);
@@ -47,9 +49,13 @@ export function annotate(findings: readonly Finding[]): number {
  * Runs the checks and annotates what they find. Throws when a finding is certain to fail the run,
  * so nothing is uploaded or submitted.
  */
-export async function runPreSubmitChecks(files: ChecksInput, opts: CheckOptions): Promise<Finding[]> {
+export async function runPreSubmitChecks(
+  files: ChecksInput,
+  opts: CheckOptions,
+  maxAnnotations = MAX_CHECK_ANNOTATIONS_IN_RUN,
+): Promise<Finding[]> {
   const findings = await findProblems(files, opts);
-  const errors = annotate(findings);
+  const errors = annotate(findings, maxAnnotations);
   const warnings = findings.length - errors;
   if (findings.length === 0) core.info('Pre-submit checks: no problems found.');
   else core.info(`Pre-submit checks: ${errors} error(s), ${warnings} warning(s) (see the annotations).`);
@@ -59,4 +65,10 @@ export async function runPreSubmitChecks(files: ChecksInput, opts: CheckOptions)
     );
   }
   return findings;
+}
+
+/** `check-only`: the checks alone, nothing sent; HAIL_OUTPUT_URI is known set only with output-uri. */
+export async function runCheckOnly(config: CheckOnlyConfig): Promise<Finding[]> {
+  const opts = { outputUriGiven: config.outputUri ? true : undefined };
+  return runPreSubmitChecks(config, opts, MAX_ANNOTATIONS_PER_TYPE);
 }
