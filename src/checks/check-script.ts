@@ -87,3 +87,33 @@ export function checkScript(source: string, file: string, opts: CheckOptions = {
   }
   return findings.sort((a, b) => a.line - b.line);
 }
+
+const IMPORT_HAIL = /^\s*import\s+hail(?:\s+as\s+(\w+))?\s*$|^\s*from\s+hail\s+import\b/;
+
+/**
+ * A Hail script whose files never call `init` (under any alias): Hail then starts itself on first
+ * use with a node-local tmp dir. Reported on the entry point's `import hail` line.
+ */
+export function missingInit(files: readonly { text: string; file: string }[]): Finding | undefined {
+  const aliases = new Set(['hl', 'hail']);
+  let importLine: { file: string; line: number } | undefined;
+  for (const [i, f] of files.entries()) {
+    for (const line of pythonLines(f.text)) {
+      const m = IMPORT_HAIL.exec(line.code);
+      if (!m) continue;
+      if (m[1]) aliases.add(m[1]);
+      if (i === 0 && !importLine) importLine = { file: f.file, line: line.no };
+    }
+  }
+  if (!importLine) return undefined;
+  const init = new RegExp(`\\b(?:${[...aliases].join('|')})\\.init\\(|\\binit\\(`);
+  if (files.some((f) => pythonLines(f.text).some((l) => init.test(l.code)))) return undefined;
+  return {
+    ...importLine,
+    severity: 'warning',
+    rule: 'hail-init-missing',
+    title: 'Hail is never initialised with an S3 tmp dir',
+    message:
+      'No `hl.init(...)` call: Hail then starts itself with a node-local tmp dir. Call `hl.init(tmp_dir=os.environ["HAIL_TMP_DIR"])` first.',
+  };
+}

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import type { CheckOnlyConfig, Config, WorkspaceFile } from '../inputs.js';
-import { checkScript, type Finding } from './check-script.js';
+import { checkScript, missingInit, type Finding } from './check-script.js';
 import type { CheckOptions } from './rules.js';
 
 /** GitHub shows at most 10 annotations of each type per step; the rest go to the log. */
@@ -28,7 +28,9 @@ export function checkOptionsFor(config: Pick<Config, 'outputUri' | 'sparkConf'>)
 export async function findProblems(files: ChecksInput, opts: CheckOptions): Promise<Finding[]> {
   const py = [files.script, ...files.pyFiles.filter((f) => f.path.endsWith('.py'))];
   const texts = await Promise.all(py.map((f) => readFile(f.path, 'utf8')));
-  return py.flatMap((f, i) => checkScript(texts[i]!, f.relPath, opts));
+  const findings = py.flatMap((f, i) => checkScript(texts[i]!, f.relPath, opts));
+  const noInit = missingInit(py.map((f, i) => ({ text: texts[i]!, file: f.relPath })));
+  return noInit ? [noInit, ...findings] : findings;
 }
 
 /** Annotates the findings (up to `max` of each type, the rest in the log); returns how many were errors. */

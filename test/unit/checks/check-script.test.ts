@@ -2,7 +2,7 @@
 // on the exact line, with its fix; an error only where the run is certain to fail.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { checkScript, type Finding } from '../../../src/checks/check-script.js';
+import { checkScript, missingInit, type Finding } from '../../../src/checks/check-script.js';
 import { pythonLines } from '../../../src/checks/python-lines.js';
 
 const DATA = new URL('../../data/scripts/', import.meta.url);
@@ -80,6 +80,28 @@ describe('the examples shipped with the action pass the checks', () => {
       );
     });
   }
+});
+
+describe('missingInit', () => {
+  const files = (...texts: string[]) =>
+    texts.map((text, i) => ({ text, file: i === 0 ? 'main.py' : `lib${i}.py` }));
+
+  it("warns on the entry point's import when no file calls init", () => {
+    const f = missingInit(files('import os\nimport hail as hl\nmt = hl.balding_nichols_model(3, 10, 10)\n'))!;
+    expect([f.file, f.line, f.severity, f.rule]).toEqual(['main.py', 2, 'warning', 'hail-init-missing']);
+    expect(f.message).toContain('hl.init(tmp_dir=os.environ["HAIL_TMP_DIR"])');
+  });
+
+  it('accepts init under an alias, from hail import init, or in a py-files module', () => {
+    expect(missingInit(files('import hail as h\nh.init(tmp_dir=t)\n'))).toBeUndefined();
+    expect(missingInit(files('from hail import init\ninit(tmp_dir=t)\n'))).toBeUndefined();
+    expect(
+      missingInit(files('import hail as hl\nimport setup\n', 'import hail as hl\nhl.init(tmp_dir=t)\n')),
+    ).toBeUndefined();
+    expect(missingInit(files('print("no hail here")\n'))).toBeUndefined();
+    // A comment is not a call.
+    expect(missingInit(files('import hail as hl\n# hl.init(tmp_dir=t)\n'))).toBeDefined();
+  });
 });
 
 describe('pythonLines', () => {
