@@ -4,7 +4,11 @@
 import { parseS3Uri } from '../../aws/s3-uri.js';
 import { hailSparkPresets } from '../../hail/spark-submit.js';
 import { EMR_RELEASES, HAIL_RANGES, compareLabels, compareVersions } from '../../hail/versions.js';
-import type { DiagnosisContext, Paste } from './model.js';
+import { chooseReleaseLabel } from '../../hail/compat.js';
+import type { DiagnosisContext, Fix, Paste } from './model.js';
+
+/** action.yml's default `hail-version`, offered when a fix needs a Hail version. */
+export const DEFAULT_HAIL = '0.2.134';
 
 /** Lines to add under the action's `spark-conf` input. */
 export function sparkConfPaste(lines: readonly string[]): Paste {
@@ -108,4 +112,30 @@ export function biggerMemory(ctx: DiagnosisContext, role: 'driver' | 'executor')
   if (now < 54) return [`spark.${role}.cores=8`, `spark.${role}.memory=54g`];
   if (now < 108) return [`spark.${role}.cores=16`, `spark.${role}.memory=108g`];
   return undefined;
+}
+
+/** The release label the context's Hail version runs on (the action's default Hail when unknown). */
+export function releaseFor(ctx: DiagnosisContext): string {
+  try {
+    return chooseReleaseLabel(ctx.hailVersion ?? DEFAULT_HAIL);
+  } catch {
+    return chooseReleaseLabel(DEFAULT_HAIL);
+  }
+}
+
+export const WORKER_SIZES =
+  'EMR Serverless allows 4 vCPU workers with 8–30 GB, 8 vCPU with 16–60 GB (4 GB steps), 16 vCPU with 32–120 GB (8 GB steps)';
+
+/** The next worker size for a driver or executor out of heap, or what to do when it is the largest. */
+export function memoryFix(ctx: DiagnosisContext, role: 'driver' | 'executor'): Fix {
+  const lines = biggerMemory(ctx, role);
+  if (!lines) {
+    return {
+      action: `The ${role} already has the largest worker (${WORKER_SIZES}): split the work, e.g. more partitions, or fewer \`spark.executor.cores\` per executor so each task gets more memory.`,
+    };
+  }
+  return {
+    action: `Raise ${role} memory; memory + overhead (10%) must fit the worker: ${WORKER_SIZES}.`,
+    paste: sparkConfPaste(lines),
+  };
 }

@@ -7,8 +7,8 @@
 
 import { clip } from '../escape.js';
 import type { JobReport } from '../model.js';
-import type { Diagnosis, DiagnosisContext, EvidenceSource } from './model.js';
-import { SIGNATURES, type Match, type RunFacts, type Signature } from './signatures.js';
+import type { Diagnosis, DiagnosisContext, EvidenceSource, Match, RunFacts, Signature } from './model.js';
+import { SIGNATURES } from './signatures.js';
 
 const MAX_EVIDENCE_CHARS = 300;
 const MAX_VALUE_CHARS = 300;

@@ -44,3 +44,38 @@ export interface DiagnosisContext {
   /** The user's `spark-conf` lines, so a fix raises a setting from what the job had. */
   sparkConf?: Readonly<Record<string, string>>;
 }
+
+export interface Match {
+  /** The groups of the pattern that matched (0 is the whole match). */
+  groups: readonly string[];
+  line: string;
+  source: EvidenceSource;
+  /** Every line of that source, and where the match is, to look around it (e.g. for a URI). */
+  lines: readonly string[];
+  index: number;
+}
+
+/** What a run-level signature looks at: how the run ended rather than what it printed. */
+export interface RunFacts {
+  state: string;
+  endedByAction?: 'timeout' | 'workflow-cancelled';
+  started: boolean;
+  stateDetails?: string;
+}
+
+export interface Signature {
+  id: string;
+  title: string;
+  /** Patterns tried line by line; any one matching recognises the failure. */
+  patterns?: readonly RegExp[];
+  /** Each must also match some line of the same text (for patterns that alone are not enough). */
+  requires?: readonly RegExp[];
+  /** Where the patterns may match (default: everywhere). */
+  sources?: readonly EvidenceSource[];
+  /** Text patterns count only when this holds (e.g. the job never started running). */
+  onlyIf?: (facts: RunFacts) => boolean;
+  /** A run-level condition, checked before any log text when the action ended the run. */
+  run?: (facts: RunFacts) => boolean;
+  cause: (m: Match, ctx: DiagnosisContext) => string;
+  fix: (m: Match, ctx: DiagnosisContext) => Fix;
+}

@@ -3,119 +3,24 @@
 // (EmrFileSystem not found before any ClassNotFoundException, the connection pool before
 // AccessDenied). The texts matched are the real ones thrown by Hail, Spark, Hadoop, EMRFS and Java.
 
-import { parseS3Uri } from '../../aws/s3-uri.js';
 import { chooseReleaseLabel } from '../../hail/compat.js';
 import {
-  biggerMemory,
+  DEFAULT_HAIL,
   effectiveSetting,
   grantPrefix,
   iamPaste,
   inputsPaste,
+  memoryFix,
   newestHailForPython,
   newestReleaseForSpark,
+  releaseFor,
   roleName,
   sizeInGb,
   sparkConfPaste,
+  WORKER_SIZES,
 } from './fixes.js';
-import type { DiagnosisContext, EvidenceSource, Fix } from './model.js';
-
-export interface Match {
-  /** The groups of the pattern that matched (0 is the whole match). */
-  groups: readonly string[];
-  line: string;
-  source: EvidenceSource;
-  /** Every line of that source, and where the match is, to look around it (e.g. for a URI). */
-  lines: readonly string[];
-  index: number;
-}
-
-/** What a run-level signature looks at: how the run ended rather than what it printed. */
-export interface RunFacts {
-  state: string;
-  endedByAction?: 'timeout' | 'workflow-cancelled';
-  started: boolean;
-  stateDetails?: string;
-}
-
-export interface Signature {
-  id: string;
-  title: string;
-  /** Patterns tried line by line; any one matching recognises the failure. */
-  patterns?: readonly RegExp[];
-  /** Each must also match some line of the same text (for patterns that alone are not enough). */
-  requires?: readonly RegExp[];
-  /** Where the patterns may match (default: everywhere). */
-  sources?: readonly EvidenceSource[];
-  /** Text patterns count only when this holds (e.g. the job never started running). */
-  onlyIf?: (facts: RunFacts) => boolean;
-  /** A run-level condition, checked before any log text when the action ended the run. */
-  run?: (facts: RunFacts) => boolean;
-  cause: (m: Match, ctx: DiagnosisContext) => string;
-  fix: (m: Match, ctx: DiagnosisContext) => Fix;
-}
-
-// Keys are capped: the URI goes into the cause and the paste, which the summary shows whole.
-const S3_URI = /\bs3a?:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[^\s"'`,;)\]}<>]{0,400})?/;
-const DEFAULT_HAIL = '0.2.134';
-
-/** The first s3:// URI on the matched line, else the nearest one before it, else after it. */
-function uriNear(m: Match): string | undefined {
-  const on = S3_URI.exec(m.line)?.[0];
-  if (on) return on;
-  for (let d = 1; d < m.lines.length; d++) {
-    const before = m.index - d >= 0 ? S3_URI.exec(m.lines[m.index - d]!)?.[0] : undefined;
-    if (before) return before;
-    const after = m.index + d < m.lines.length ? S3_URI.exec(m.lines[m.index + d]!)?.[0] : undefined;
-    if (after) return after;
-  }
-  return undefined;
-}
-
-function releaseFor(ctx: DiagnosisContext): string {
-  try {
-    return chooseReleaseLabel(ctx.hailVersion ?? DEFAULT_HAIL);
-  } catch {
-    return chooseReleaseLabel(DEFAULT_HAIL);
-  }
-}
-
-function role(ctx: DiagnosisContext): string {
-  const name = roleName(ctx.executionRoleArn);
-  return name ? `the job runtime role \`${name}\` (\`execution-role-arn\`)` : 'the job runtime role';
-}
-
-/** What a path is to the action: the tmp dir, the output prefix, an uploaded artifact or script. */
-function describePath(uri: string, ctx: DiagnosisContext): { what: string; write: boolean } {
-  const under = (base?: string) => !!base && (uri === base || uri.startsWith(`${base.replace(/\/+$/, '')}/`));
-  if (under(ctx.outputUri)) return { what: 'the output prefix (`output-uri`)', write: true };
-  if (under(ctx.s3Prefix && `${ctx.s3Prefix}/tmp`)) return { what: "Hail's tmp dir", write: true };
-  if (ctx.scriptUri && uri === ctx.scriptUri) return { what: 'the entry point', write: false };
-  if (under(ctx.s3Prefix)) return { what: 'an artifact the action uploaded', write: false };
-  return { what: uri, write: false };
-}
-
-/** A bucket that is neither the s3-prefix's nor the output's: someone else's, perhaps Requester Pays. */
-function isForeignBucket(uri: string, ctx: DiagnosisContext): boolean {
-  const ours = [ctx.s3Prefix, ctx.outputUri].filter((u): u is string => !!u).map((u) => parseS3Uri(u).bucket);
-  return ours.length > 0 && !ours.includes(parseS3Uri(uri).bucket);
-}
-
-const WORKER_SIZES =
-  'EMR Serverless allows 4 vCPU workers with 8–30 GB, 8 vCPU with 16–60 GB (4 GB steps), 16 vCPU with 32–120 GB (8 GB steps)';
-
-/** The next worker size for a driver or executor out of heap, or what to do when it is the largest. */
-function memoryFix(ctx: DiagnosisContext, role: 'driver' | 'executor'): Fix {
-  const lines = biggerMemory(ctx, role);
-  if (!lines) {
-    return {
-      action: `The ${role} already has the largest worker (${WORKER_SIZES}): split the work, e.g. more partitions, or fewer \`spark.executor.cores\` per executor so each task gets more memory.`,
-    };
-  }
-  return {
-    action: `Raise ${role} memory; memory + overhead (10%) must fit the worker: ${WORKER_SIZES}.`,
-    paste: sparkConfPaste(lines),
-  };
-}
+import type { Signature } from './model.js';
+import { describePath, isForeignBucket, role, uriNear } from './where.js';
 
 const KRYO_LINES = [
   'spark.serializer=org.apache.spark.serializer.KryoSerializer',
