@@ -35,6 +35,7 @@ export enum Input {
   History = 'history',
   CostIncreaseThreshold = 'cost-increase-threshold',
   FailOnCostIncrease = 'fail-on-cost-increase',
+  CheckOnly = 'check-only',
 }
 
 export enum Output {

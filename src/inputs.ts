@@ -89,8 +89,7 @@ const MAX_USER_TAGS = 45; // leaves room for the tags the action adds
 export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env): Config {
   const problems: InputError[] = [];
   const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd());
-  const realWorkspace = realPathOr(workspace);
-  const workspaceFile = (raw: string) => resolveWorkspaceFile(workspace, realWorkspace, raw);
+  const workspaceFile = workspaceResolver(workspace);
 
   // Runs one input's parser; a thrown message becomes a problem that names the input.
   function check<T>(name: Input, parse: (raw: string) => T): T | undefined {
@@ -111,21 +110,10 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     });
   const bool = (name: Input) => check(name, (raw) => parseBoolean(raw === '' ? 'false' : raw));
 
-  const script = required(Input.Script, (raw) => {
-    if (!raw.endsWith('.py')) throw new Error(`"${raw}" is not a .py file`);
-    return sparkSubmitSafe(workspaceFile(raw));
-  });
+  const script = required(Input.Script, (raw) => scriptFile(workspaceFile, raw));
   const scriptArgs =
     check(Input.ScriptArgs, (raw) => raw.split(/\r?\n/).filter((l) => l.trim() !== '')) ?? [];
-  const pyFiles =
-    check(Input.PyFiles, (raw) =>
-      withoutTwins(
-        parseLines(raw).map((p) => {
-          if (!/\.(py|zip|egg)$/.test(p)) throw new Error(`"${p}" is not a .py, .zip or .egg file`);
-          return sparkSubmitSafe(workspaceFile(p));
-        }),
-      ),
-    ) ?? [];
+  const pyFiles = check(Input.PyFiles, (raw) => pyFileList(workspaceFile, raw)) ?? [];
   const s3Prefix = required(Input.S3Prefix, (raw) => {
     const loc = parseS3Uri(raw);
     throwIf(sparkSubmitNameProblem(loc.key));
@@ -334,6 +322,71 @@ export function readInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env):
     costIncreaseThresholdPct,
     failOnCostIncrease: failOnCostIncrease!,
   });
+}
+
+/** What `check-only` needs: the files to check, and whether HAIL_OUTPUT_URI will be set. */
+export interface CheckOnlyConfig {
+  readonly script: WorkspaceFile;
+  readonly pyFiles: readonly WorkspaceFile[];
+  readonly outputUri?: string;
+}
+
+/** True when the `check-only` input asks for the pre-submit checks alone. */
+export function isCheckOnly(get: GetInput): boolean {
+  try {
+    return parseBoolean(get(Input.CheckOnly) || 'false');
+  } catch (err) {
+    throw new InputErrors([new InputError(Input.CheckOnly, (err as Error).message)]);
+  }
+}
+
+/** The inputs `check-only` reads (no AWS input is needed: nothing is sent). */
+export function readCheckOnlyInputs(get: GetInput, env: NodeJS.ProcessEnv = process.env): CheckOnlyConfig {
+  const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const workspaceFile = workspaceResolver(workspace);
+  const problems: InputError[] = [];
+  const attempt = <T>(name: Input, parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (err) {
+      problems.push(new InputError(name, (err as Error).message));
+      return undefined;
+    }
+  };
+  const rawScript = get(Input.Script).trim();
+  const script = attempt(Input.Script, () => {
+    if (rawScript === '') throw new Error('is required');
+    return scriptFile(workspaceFile, rawScript);
+  });
+  const pyFiles = attempt(Input.PyFiles, () => pyFileList(workspaceFile, get(Input.PyFiles))) ?? [];
+  const rawOutput = get(Input.OutputUri).trim();
+  const outputUri = rawOutput
+    ? attempt(Input.OutputUri, () => (parseS3Uri(rawOutput), rawOutput.replace(/\/+$/, '')))
+    : undefined;
+  if (problems.length > 0) throw new InputErrors(problems);
+  return Object.freeze({ script: script!, pyFiles, outputUri });
+}
+
+type WorkspaceResolver = (raw: string) => WorkspaceFile;
+
+/** Resolves workspace paths against the workspace as written and as its links lead. */
+function workspaceResolver(workspace: string): WorkspaceResolver {
+  const realWorkspace = realPathOr(workspace);
+  return (raw) => resolveWorkspaceFile(workspace, realWorkspace, raw);
+}
+
+function scriptFile(workspaceFile: WorkspaceResolver, raw: string): WorkspaceFile {
+  if (!raw.endsWith('.py')) throw new Error(`"${raw}" is not a .py file`);
+  return sparkSubmitSafe(workspaceFile(raw));
+}
+
+function pyFileList(workspaceFile: WorkspaceResolver, raw: string): WorkspaceFile[] {
+  return withoutTwins(
+    parseLines(raw).map((p) => {
+      if (!/\.(py|zip|egg)$/.test(p)) throw new Error(`"${p}" is not a .py, .zip or .egg file`);
+      return sparkSubmitSafe(workspaceFile(p));
+    }),
+  );
 }
 
 /** The real path, or the path itself when it does not exist (a missing workspace fails later). */

@@ -2,16 +2,19 @@ import * as core from '@actions/core';
 import { resolveApplication, type ApplicationInfo } from './application.js';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { readGivenJar } from './artifacts.js';
+import { checkOptionsFor, runCheckOnly, runPreSubmitChecks } from './checks/run-checks.js';
 import { requireCompatible, requireReleaseFeatures } from './compatibility.js';
 import { Input, Output, State } from './constants.js';
 import { dryRun } from './dry-run.js';
 import { readRunContext, type RunContext } from './github-context.js';
 import type { GivenJar } from './hail/jar-build.js';
-import { readInputs, type Config } from './inputs.js';
+import { isCheckOnly, readCheckOnlyInputs, readInputs, type Config } from './inputs.js';
 import { applicationRequestFor } from './job-request.js';
 import { actionLog as log } from './log.js';
 import { setFinalOutputs } from './outputs.js';
 import { publishReport } from './publish.js';
+import { withDiagnosis } from './report/diagnosis/context.js';
+import { diagnosisText } from './report/diagnosis/render.js';
 import { requireValidRequests } from './request-check.js';
 import type { JobReport } from './report/model.js';
 import { installAbortHandlers } from './run/abort.js';
@@ -27,9 +30,16 @@ import { FAILURE_PREFIX, errorMessage } from './util/errors.js';
 export async function run(): Promise<void> {
   const abort = installAbortHandlers(log);
   try {
-    const config = readInputs((name) => core.getInput(name));
+    const get = (name: string) => core.getInput(name);
+    if (isCheckOnly(get)) {
+      await runCheckOnly(readCheckOnlyInputs(get)); // nothing is sent: no AWS input is needed
+      return;
+    }
+    const config = readInputs(get);
     if (config.githubToken) core.setSecret(config.githubToken);
     const ctx = readRunContext();
+    // The script's own mistakes, before anything is uploaded or submitted (no AWS call).
+    if (!config.jobRunId) await runPreSubmitChecks(config, checkOptionsFor(config));
     // What the given release cannot do is refused before any AWS call.
     if (config.releaseLabel) requireReleaseFeatures(config, config.releaseLabel);
     const clients = config.dryRun ? undefined : createClients(config.region!);
@@ -76,7 +86,7 @@ export async function run(): Promise<void> {
     const final = await settle(clients, config, app.applicationId, submitted.jobRunId, outcome);
     core.saveState(State.Finished, 'true');
 
-    const report = await collectReport({
+    const collected = await collectReport({
       clients,
       base: submitted.reportBase,
       run: final.run,
@@ -90,6 +100,7 @@ export async function run(): Promise<void> {
       awaitLogs: !abort.signal.aborted,
       log,
     });
+    const report = withDiagnosis(collected, config);
     await keepRecords(clients, config, ctx, report, submitted.made, log);
     setFinalOutputs(report, config);
     await publishReport(report, config, ctx, log);
@@ -131,5 +142,6 @@ function failureLine(report: JobReport): string {
     : report.stateDetails
       ? `: ${report.stateDetails}`
       : '';
-  return `job run ${report.jobRunId} ended ${report.state}${why}${headline}`;
+  const cause = report.diagnosis ? `\n${diagnosisText(report.diagnosis)}` : '';
+  return `job run ${report.jobRunId} ended ${report.state}${why}${headline}${cause}`;
 }

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { readEventPayload, type RunContext } from './github-context.js';
 import type { Config } from './inputs.js';
 import { scriptAnnotation } from './report/annotations.js';
+import { diagnosisText } from './report/diagnosis/render.js';
 import type { JobReport } from './report/model.js';
 import { commentKey, commentOnPullRequest } from './report/pr-comment.js';
 import { renderSummary } from './report/summary.js';
@@ -33,7 +34,8 @@ export async function publishReport(
   }));
   const annotation = scriptAnnotation(report.failure, scripts);
   if (annotation) {
-    core.error(annotation.message, {
+    const cause = report.diagnosis ? `\n${diagnosisText(report.diagnosis)}` : '';
+    core.error(annotation.message + cause, {
       file: annotation.file,
       startLine: annotation.line,
       title: annotation.title,

@@ -1,5 +1,7 @@
 // The data the report is rendered from. main.ts fills it; the renderers in src/report/ only read it.
 
+import type { Diagnosis } from './diagnosis/model.js';
+
 export const JOB_RUN_STATES = [
   'SUBMITTED',
   'PENDING',
@@ -141,6 +143,8 @@ export interface JobReport {
   logUri?: string; // s3:// prefix of this job run's logs
   logs: { stdout?: LogTail; stderr?: LogTail };
   failure?: FailureExcerpt;
+  /** The known cause of the failure and its fix, when one matched (see diagnosis/signatures.ts). */
+  diagnosis?: Diagnosis;
   outputs?: {
     uri: string;
     entries: OutputEntry[];

@@ -12,6 +12,7 @@
 import { deltaHeadline } from '../history/compare.js';
 import { renderHistorySection } from './history-section.js';
 import { estimateCost } from './cost.js';
+import { NO_KNOWN_CAUSE, diagnosisMarkdown } from './diagnosis/render.js';
 import { clip, escapeHtml, escapeInline } from './escape.js';
 import {
   formatBytes,
@@ -241,7 +242,11 @@ function reason(report: JobReport): string | undefined {
   } else {
     why = `The action stopped waiting${waited} while the job run was ${text(report.state)}.`;
   }
-  const parts = [`### Why it did not succeed`, '', why];
+  // The known cause and its fix come first; without one, say so rather than guess.
+  const parts = [`### Why it did not succeed`, ''];
+  if (report.diagnosis) parts.push(diagnosisMarkdown(report.diagnosis), '');
+  parts.push(why);
+  if (!report.diagnosis && report.state === 'FAILED') parts.push('', NO_KNOWN_CAUSE);
   // In <code>: GitHub does not turn "@name" into a mention there (this text may reach a PR comment).
   if (report.stateDetails) {
     parts.push('', `**State details:** ${code(report.stateDetails, MAX_DETAILS_CHARS)}`);
