@@ -64248,7 +64248,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5686);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(271);
 // The action's main entry (dist/index.js): all logic lives in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -64258,7 +64258,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5686:
+/***/ 271:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64267,8 +64267,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ main_run)
 });
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -67237,7 +67235,8 @@ function isAccessDenied(err) {
 }
 /** The caller AWS names in an AccessDenied message ("User: arn:... is not authorized ..."). */
 function deniedPrincipal(err) {
-    return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec(err?.message ?? '')?.[1];
+    const e = err;
+    return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec(e?.awsMessage ?? e?.message ?? '')?.[1];
 }
 /**
  * A denied S3 write, told plainly: what was being written, where, the permission that is missing
@@ -67330,8 +67329,11 @@ function describeS3Error(err, r) {
 async function explainS3Error(s3, err, operation, loc) {
     if (!err || typeof err !== 'object' || !('$metadata' in err))
         return err; // not an answer from S3
-    const region = await s3.config.region().catch(() => 'unknown');
-    err.message = describeS3Error(err, { operation, ...loc, region });
+    const region = await Promise.resolve(s3.config?.region?.()).catch(() => undefined);
+    const e = err;
+    // AWS's own words name the denied caller (deniedPrincipal reads them); keep them beside ours.
+    e.awsMessage ??= e.message;
+    e.message = describeS3Error(err, { operation, ...loc, region: region ?? 'unknown' });
     return err;
 }
 /** GetApplication's 404: an application lives in the one region it was created in. */
@@ -67378,8 +67380,8 @@ async function findApplicationByName(emr, name) {
     return matches[0]?.id;
 }
 /** A Spark application for Hail: X86_64 (Hail ships no ARM64 natives), auto-start and auto-stop on. */
-async function createApplication(emr, p) {
-    const out = await emr.send(new dist_cjs/* CreateApplicationCommand */.Ob({
+function createApplicationInput(p) {
+    return {
         name: p.name,
         releaseLabel: p.releaseLabel,
         type: 'SPARK',
@@ -67388,7 +67390,10 @@ async function createApplication(emr, p) {
         autoStartConfiguration: { enabled: true },
         autoStopConfiguration: { enabled: true, idleTimeoutMinutes: 15 },
         tags: p.tags,
-    }));
+    };
+}
+async function createApplication(emr, request) {
+    const out = await emr.send(new dist_cjs/* CreateApplicationCommand */.Ob(request));
     if (!out.applicationId)
         throw new Error('CreateApplication returned no applicationId');
     return out.applicationId;
@@ -67410,6 +67415,25 @@ async function getJobRun(emr, applicationId, jobRunId, abortSignal) {
 }
 async function cancelJobRun(emr, applicationId, jobRunId) {
     await emr.send(new dist_cjs/* CancelJobRunCommand */.If({ applicationId, jobRunId }));
+}
+/**
+ * Cancels a job run, unless it has already ended: the service refuses to cancel a finished job run
+ * (400 ValidationException "not in a cancellable state"), which happens when it ends between the
+ * last poll and the cancel. Returns the ended job run in that case, undefined once cancel was sent.
+ * Any refusal is checked against the job run's state; only a refusal of a job run still active is
+ * an error.
+ */
+async function cancelJobRunUnlessEnded(emr, applicationId, jobRunId) {
+    try {
+        await cancelJobRun(emr, applicationId, jobRunId);
+        return undefined;
+    }
+    catch (err) {
+        const run = await getJobRun(emr, applicationId, jobRunId).catch(() => undefined);
+        if (run && isTerminal(run.state))
+            return run;
+        throw err;
+    }
 }
 /** The Spark UI link (live while running, history after); a bearer link valid for one hour. */
 async function getDashboardUrl(emr, applicationId, jobRunId) {
@@ -67457,13 +67481,9 @@ async function resolveApplication(emr, p) {
             p.log.info(`Using application ${applicationId} (found by name "${name}")`);
         }
         else {
-            const releaseLabel = p.releaseLabelForNew();
-            applicationId = await createApplication(emr, {
-                name,
-                releaseLabel,
-                clientToken: p.clientToken,
-                tags: p.tags,
-            });
+            const request = p.newApplication();
+            const releaseLabel = request.releaseLabel ?? '';
+            applicationId = await createApplication(emr, request);
             created = true;
             p.log.info(`Created application ${applicationId} "${name}" on ${releaseLabel} (X86_64, auto-stop after 15 idle minutes)`);
         }
@@ -67552,6 +67572,8 @@ function createClients(region, env = process.env) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/util/hash.ts
@@ -67569,6 +67591,12 @@ async function sha256File(path) {
 }
 function sha256Hex(data) {
     return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+/** JSON with object keys sorted at every level (undefined members dropped): equal data, equal text. */
+function stableJson(value) {
+    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v);
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
@@ -67795,10 +67823,7 @@ async function openObjectStream(s3, loc, abortSignal) {
             return undefined;
         if (!loc.key.endsWith('.gz'))
             return body;
-        // pipeline forwards a body error (reset connection) to the gunzip stream the caller reads.
-        const gunzip = (0,external_node_zlib_.createGunzip)();
-        (0,external_node_stream_.pipeline)(body, gunzip, () => undefined);
-        return gunzip;
+        return gunzipKeepingWhatDecompresses(body);
     }
     catch (err) {
         if (isNotFound(err))
@@ -67830,6 +67855,48 @@ async function openS3Access(s3, loc) {
             return Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
         },
     };
+}
+// gzip's trailer: CRC-32 and length (mod 2^32) of the uncompressed data, checked after the last byte.
+const GZIP_TRAILER = 8;
+const MAX_WRITE = 64 * 1024;
+/**
+ * Gunzips a body so that a damaged log still yields what decompressed before the damage (with a
+ * driver log, the traceback is often all of its worth), then fails with the reason:
+ * - a cut-short object decompresses to its last byte (finishFlush Z_SYNC_FLUSH), and is then told
+ *   apart from a whole one by its trailer: the length recorded there does not match. (EMR Serverless
+ *   writes each log as one gzip member; for several, only the last one's length would be checked.)
+ * - inflate loses the output of the write that fails: writes of at most 64 KiB bound that loss,
+ *   and the trailer goes in a write of its own, so a bad checksum loses no text at all.
+ * A body error (reset connection) reaches the reader through pipeline, as an error after the text.
+ */
+function gunzipKeepingWhatDecompresses(body) {
+    let held = Buffer.alloc(0);
+    const writes = new external_node_stream_.Transform({
+        transform(chunk, _enc, done) {
+            const all = Buffer.concat([held, chunk]);
+            const cut = Math.max(0, all.length - GZIP_TRAILER);
+            for (let i = 0; i < cut; i += MAX_WRITE)
+                this.push(all.subarray(i, Math.min(cut, i + MAX_WRITE)));
+            held = all.subarray(cut);
+            done();
+        },
+        flush(done) {
+            if (held.length)
+                this.push(held);
+            done();
+        },
+    });
+    const gunzip = (0,external_node_zlib_.createGunzip)({ finishFlush: external_node_zlib_.constants.Z_SYNC_FLUSH });
+    (0,external_node_stream_.pipeline)(body instanceof external_node_stream_.Readable ? body : external_node_stream_.Readable.from(body), writes, gunzip, () => undefined);
+    return (async function* () {
+        let total = 0;
+        for await (const chunk of gunzip) {
+            total += chunk.length;
+            yield chunk;
+        }
+        if (held.length < GZIP_TRAILER || held.readUInt32LE(4) !== total % 2 ** 32)
+            throw new Error('the gzip data was cut short');
+    })();
 }
 
 ;// CONCATENATED MODULE: ./src/constants.ts
@@ -67870,6 +67937,7 @@ var Input;
     Input["History"] = "history";
     Input["CostIncreaseThreshold"] = "cost-increase-threshold";
     Input["FailOnCostIncrease"] = "fail-on-cost-increase";
+    Input["CheckOnly"] = "check-only";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -67900,6 +67968,11 @@ var State;
     State["CancelOnAbort"] = "cancel-on-abort";
     /** 'true' once main has seen the job run end (or handed it off with wait: false). */
     State["Finished"] = "finished";
+    /**
+     * Why main left an active job run to the user (e.g. 'credentials-expired'): main has said so and
+     * how to re-attach, so the post step does not try again with the same credentials.
+     */
+    State["LeftActive"] = "left-active";
 })(State || (State = {}));
 /** The file a job may write under output-uri to hand numbers to later steps. */
 const RESULT_FILE = '_action_result.json';
@@ -68820,6 +68893,441 @@ async function readGivenJar(s3, config) {
     return { build: await readJarBuild(s3, jar), name };
 }
 
+;// CONCATENATED MODULE: ./src/util/workflow-commands.ts
+// Text from the job, from S3 or from the user's inputs must never drive the runner. The runner
+// reads a step's stdout line by line (CR, LF and CRLF each end a line) and acts on a line that,
+// once leading whitespace is trimmed, starts with `::<command>` (any case), or that holds the old
+// `##[<command>` anywhere (actions/runner: ActionCommand.TryParseV2 and TryParse).
+/** What .NET's String.TrimStart() trims (Char.IsWhiteSpace), which the runner applies first. */
+const LEADING_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*/;
+const LINE_BREAK = /\r\n|\r|\n/;
+/** Not whitespace to .NET or to JavaScript, and invisible in the log: it breaks `::` and `##[`. */
+const BREAK = '\u200b';
+/** One line the runner reads as text: a leading `::` and every `##[` get a zero-width space. */
+function inertLine(line) {
+    const safe = line.replace(/##\[/g, `##${BREAK}[`);
+    const lead = LEADING_SPACE.exec(safe)[0].length;
+    return safe.startsWith('::', lead) ? `${safe.slice(0, lead)}${BREAK}${safe.slice(lead)}` : safe;
+}
+/** Text of any number of lines, each made inert; line breaks become LF. */
+function inertText(text) {
+    return text.split(LINE_BREAK).map(inertLine).join('\n');
+}
+/**
+ * Lines shown exactly as they are, between `::stop-commands::<token>` and `::<token>::`: the
+ * runner acts on no command in between. The token is the caller's unguessable secret, so no
+ * line can end the block early.
+ */
+function stopCommandsBlock(lines, token) {
+    return [`::stop-commands::${token}`, ...lines, `::${token}::`];
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+
+
+
+/**
+ * The workflow log, as the small logger interface the modules take (so tests need no mocks). Every
+ * plain line goes through `info`, which makes workflow commands in it inert; `warning` and groups
+ * are commands themselves, whose text `@actions/core` escapes. Nothing else in src/ prints.
+ */
+const actionLog = {
+    info: (message) => info(inertText(message)),
+    warning: (message) => warning(message),
+    startGroup: (name) => startGroup(name),
+    endGroup: () => endGroup(),
+    /** Lines from the job's logs, verbatim, with workflow commands switched off around them. */
+    verbatim: (lines) => {
+        for (const line of stopCommandsBlock(lines, (0,external_node_crypto_.randomUUID)()))
+            info(line);
+    },
+};
+
+;// CONCATENATED MODULE: ./src/checks/python-lines.ts
+// A light Python lexer for the pre-submit checks: per line, the code without comments or the text of
+// triple-quoted strings (docstrings), the indentation of the statement the line belongs to, and the
+// bracket depth. Not a parser: enough to skip prose and tell module-level statements apart, in one
+// pass over the characters.
+const SPECIAL = /[#"'()[\]{}]/g;
+function pythonLines(source) {
+    const out = [];
+    const raw = source.split(/\r?\n/);
+    let triple; // the closing quotes of an open triple-quoted string
+    let depth = 0; // open brackets carried to the next line
+    let stmtIndent = 0;
+    for (let i = 0; i < raw.length; i++) {
+        const line = raw[i];
+        if (depth === 0 && !triple) {
+            const indent = /^[ \t]*/.exec(line)[0].length;
+            if (indent < line.length)
+                stmtIndent = indent;
+        }
+        let code = '';
+        let j = 0;
+        while (j < line.length) {
+            if (triple) {
+                const end = line.indexOf(triple, j);
+                if (end === -1)
+                    break;
+                code += ' '.repeat(end - j) + triple;
+                j = end + 3;
+                triple = undefined;
+                continue;
+            }
+            // Jump to the next character that matters; copy what lies between in one slice.
+            SPECIAL.lastIndex = j;
+            const hit = SPECIAL.exec(line);
+            if (!hit) {
+                code += line.slice(j);
+                break;
+            }
+            const k = hit.index;
+            code += line.slice(j, k);
+            const c = hit[0];
+            if (c === '#')
+                break;
+            if (c === '"' || c === "'") {
+                if (line.startsWith(c.repeat(3), k)) {
+                    triple = c.repeat(3);
+                    code += triple;
+                    j = k + 3;
+                    continue;
+                }
+                let e = k + 1;
+                while (e < line.length && line[e] !== c)
+                    e += line[e] === '\\' ? 2 : 1;
+                code += line.slice(k, e + 1);
+                j = e + 1;
+                continue;
+            }
+            if (c === '(' || c === '[' || c === '{')
+                depth++;
+            else if (depth > 0)
+                depth--;
+            code += c;
+            j = k + 1;
+        }
+        out.push({ no: i + 1, code, stmtIndent });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/checks/rules.ts
+// The pre-submit checks: mistakes that make a Hail script fail (or go wrong) on EMR Serverless,
+// found by looking at its lines before anything is uploaded. A data table: each rule has a pattern
+// on a line's code (comments and docstrings removed) and the message that says the fix. A rule is
+// an error only when the run is certain to fail: the line runs unconditionally (module level) and
+// the value is a literal.
+const HAIL_KRYO = {
+    'spark.serializer': 'org.apache.spark.serializer.KryoSerializer',
+    'spark.kryo.registrator': 'is.hail.kryo.HailKryoRegistrator',
+};
+/** Settings the action sends for Hail, which a script must not replace. */
+const ACTION_OWNED = {
+    'spark.jars': "replaces the action's `--jars`, so Hail's jar is not shipped",
+    'spark.driver.extraClassPath': "replaces EMR's classpath, so EMRFS (`s3://`) is no longer found",
+    'spark.executor.extraClassPath': "replaces EMR's classpath, so EMRFS (`s3://`) is no longer found",
+    'spark.driver.extraJavaOptions': "replaces EMR's Java options",
+    'spark.executor.extraJavaOptions': "replaces EMR's Java options",
+    'spark.driver.extraLibraryPath': "replaces EMR's native library path",
+    'spark.executor.extraLibraryPath': "replaces EMR's native library path",
+    'spark.archives': "replaces the action's Python environment archive",
+    'spark.submit.pyFiles': "replaces the action's `py-files`",
+};
+const moduleLevel = (line) => line.stmtIndent === 0;
+const WRONG_ENV_NAMES = {
+    HAIL_TMPDIR: 'HAIL_TMP_DIR',
+    HAIL_TEMP_DIR: 'HAIL_TMP_DIR',
+    HAIL_TMP: 'HAIL_TMP_DIR',
+    HAIL_TMP_URI: 'HAIL_TMP_DIR',
+    HAIL_OUTPUT_DIR: 'HAIL_OUTPUT_URI',
+    HAIL_OUTPUT: 'HAIL_OUTPUT_URI',
+    HAIL_OUTPUT_PATH: 'HAIL_OUTPUT_URI',
+    HAIL_OUTPUT_PREFIX: 'HAIL_OUTPUT_URI',
+    HAIL_OUT_URI: 'HAIL_OUTPUT_URI',
+};
+const LINE_RULES = [
+    {
+        id: 'gs-public-dataset',
+        title: "Hail's public data read from Google Cloud Storage",
+        pattern: /(["'])gs:\/\/(gcp-public-data--gnomad|hail-datasets[\w-]*|hail-common)(\/[^"']*)?\1/,
+        message: (m) => m[2] === 'gcp-public-data--gnomad'
+            ? `\`gs://${m[2]}${m[3] ?? ''}\` is on Google Cloud Storage, which EMR Serverless cannot read: use its AWS Open Data copy \`s3://gnomad-public-us-east-1${m[3] ?? ''}\`.`
+            : `\`gs://${m[2]}…\` is on Google Cloud Storage, which EMR Serverless cannot read: load Hail's datasets with \`hl.experimental.load_dataset(..., region='us', cloud='aws')\`.`,
+    },
+    {
+        id: 'gs-path',
+        title: 'gs:// path',
+        pattern: /(["'])(gs:\/\/[^"']+)\1/,
+        message: (m) => `\`${m[2]}\` is on Google Cloud Storage: EMR Serverless has no GCS connector. Copy the data to S3 and use its \`s3://\` URI.`,
+    },
+    {
+        id: 'hdfs-path',
+        title: 'hdfs:// path',
+        pattern: /(["'])(hdfs:\/\/[^"']+)\1/,
+        message: (m) => `\`${m[2]}\`: EMR Serverless has no HDFS. Use an \`s3://\` URI (Hail's tmp dir: \`os.environ["HAIL_TMP_DIR"]\`).`,
+    },
+    {
+        id: 's3a-path',
+        title: 's3a:// path',
+        pattern: /(["'])s3a:\/\/([^"']+)\1/,
+        message: (m) => `EMR Serverless reads S3 through EMRFS with \`s3://\`: write \`s3://${m[2]}\` instead of \`s3a://${m[2]}\`.`,
+    },
+    {
+        id: 'hail-kryo-overridden',
+        title: "Spark setting that breaks Hail's Kryo setup",
+        pattern: /(["'])(spark\.serializer|spark\.kryo\.registrator)\1\s*[,:=]\s*(?:(["'])([^"']*)\3)?/,
+        message: (m) => {
+            const key = m[2];
+            if (m[4] !== undefined && m[4].includes(HAIL_KRYO[key]))
+                return undefined; // Hail's own value
+            return `The script sets \`${key}\`${m[4] !== undefined ? ` to \`${m[4]}\`` : ''}; Hail refuses to start unless it is \`${HAIL_KRYO[key]}\`. Remove it: the action already sends Hail's value.`;
+        },
+        // A literal non-Hail value at module level: Hail's start-up check fails for certain.
+        severity: (m, line) => (m[4] !== undefined && moduleLevel(line) ? 'error' : 'warning'),
+    },
+    {
+        id: 'spark-setting-overrides-action',
+        title: 'Spark setting that overrides the action',
+        pattern: /(["'])(spark\.(?:jars|archives|submit\.pyFiles|(?:driver|executor)\.extra(?:ClassPath|JavaOptions|LibraryPath)))\1/,
+        message: (m) => `The script sets \`${m[2]}\`, which ${ACTION_OWNED[m[2]]}. Remove it; the action sets what Hail needs.`,
+    },
+    {
+        id: 'python-env-overridden',
+        title: "Python setting that overrides the action's environment",
+        pattern: /(["'])((?:spark\.(?:emr-serverless\.driverEnv|executorEnv)\.)?PYSPARK_(?:DRIVER_)?PYTHON)\1\s*[,:=\]]/,
+        message: (m) => `The script sets \`${m[2]}\`; the driver and executors must use \`./environment/bin/python\` from Hail's environment archive, which the action sets. Remove it.`,
+    },
+    {
+        id: 'spark-master-local',
+        title: 'Spark master set to local',
+        pattern: /(?:\.(?:setMaster|master)\(\s*|\bmaster\s*=\s*)(["'])(local[^"']*)\1/,
+        message: (m) => `\`master='${m[2]}'\` runs everything on the driver, not on EMR Serverless's executors. Remove it.`,
+    },
+    {
+        id: 'env-shell-syntax',
+        title: 'Shell variable syntax in a Python string',
+        // Only a string that starts with the variable, as a path would: help texts may name it.
+        pattern: /(["'])\$\{?(HAIL_TMP_DIR|HAIL_OUTPUT_URI)\}?(?:\/[^"']*)?\1/,
+        message: (m) => `Python does not expand \`$${m[2]}\` in a string: use \`os.environ["${m[2]}"]\`.`,
+    },
+    {
+        id: 'env-misspelled',
+        title: "Misspelled name of the action's environment variable",
+        pattern: new RegExp(`(["'])(${Object.keys(WRONG_ENV_NAMES).join('|')})\\1`),
+        message: (m) => `The action sets \`${WRONG_ENV_NAMES[m[2]]}\`, not \`${m[2]}\`.`,
+    },
+    {
+        id: 'env-local-default',
+        title: 'Local default for an S3 location',
+        pattern: /(?:getenv|environ\.get)\(\s*(["'])(HAIL_TMP_DIR|HAIL_OUTPUT_URI)\1\s*,\s*(["'])((?!s3:\/\/)[^"']*)\3/,
+        message: (m) => `The default \`${m[4]}\` for \`${m[2]}\` is not an \`s3://\` URI: on EMR Serverless a local path is one node's disk, invisible to the others. Use \`os.environ["${m[2]}"]\`.`,
+    },
+    {
+        id: 'output-uri-not-set',
+        title: 'HAIL_OUTPUT_URI read but output-uri not given',
+        pattern: /environ\[\s*(["'])HAIL_OUTPUT_URI\1\s*\]/,
+        message: (_m, _line, opts) => opts.outputUriGiven === true
+            ? undefined
+            : opts.outputUriGiven === false
+                ? '`os.environ["HAIL_OUTPUT_URI"]` raises KeyError unless `output-uri` is given: the action sets HAIL_OUTPUT_URI only then. Set `output-uri`.'
+                : '`os.environ["HAIL_OUTPUT_URI"]` needs the `output-uri` input: the action sets HAIL_OUTPUT_URI only when it is given.',
+        // Only a warning even then: a custom image or spark-conf may set the variable too.
+    },
+];
+/** Checks one `hl.init(...)` call (its text may span lines): where Hail's tmp dir goes. */
+function checkInitCall(call) {
+    const tmp = /\btmp_dir\s*=\s*(?:(["'])([^"']*)\1)?/.exec(call);
+    if (!tmp) {
+        if (/\*\*\w/.test(call))
+            return undefined; // keyword arguments from a dict: cannot tell
+        return {
+            message: '`hl.init` without `tmp_dir`: Hail then keeps temporary files on one node\'s local disk. Pass `tmp_dir=os.environ["HAIL_TMP_DIR"]` (an `s3://` prefix the action sets).',
+            offset: 0,
+        };
+    }
+    const value = tmp[2];
+    if (value === undefined || value.startsWith('s3://'))
+        return undefined;
+    if (/^(gs|hdfs|s3a):\/\//.test(value))
+        return undefined; // the path rules report these
+    return {
+        message: `\`tmp_dir='${value}'\` is node-local on EMR Serverless (executors cannot see it). Pass \`tmp_dir=os.environ["HAIL_TMP_DIR"]\`.`,
+        offset: tmp.index,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/checks/check-script.ts
+// Runs the pre-submit rules over one Python file's text: pure, one pass over the lines.
+
+
+const INIT_CALL = /\b(?:hl|hail)\.init\(/;
+const MAX_CALL_LINES = 40;
+/** The text of a call that starts on lines[i] at `start`, up to its closing parenthesis. */
+function callText(lines, i, start) {
+    let depth = 0;
+    let text = '';
+    const starts = [];
+    for (let k = i; k < Math.min(lines.length, i + MAX_CALL_LINES); k++) {
+        const code = k === i ? lines[i].code.slice(start) : lines[k].code;
+        starts.push(text.length);
+        for (let j = 0; j < code.length; j++) {
+            const c = code[j];
+            if (c === '"' || c === "'") {
+                const end = code.indexOf(c, j + 1);
+                j = end === -1 ? code.length : end;
+                continue;
+            }
+            if (c === '(')
+                depth++;
+            else if (c === ')' && --depth === 0) {
+                text += code.slice(0, j + 1);
+                return { text, lineOf: (o) => lines[i + starts.filter((s) => s <= o).length - 1].no };
+            }
+        }
+        text += code + '\n';
+    }
+    return { text, lineOf: (o) => lines[i + starts.filter((s) => s <= o).length - 1].no };
+}
+/** The findings in one file, in line order. */
+function checkScript(source, file, opts = {}) {
+    const findings = [];
+    const lines = pythonLines(source);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (line.code.trim() === '')
+            continue;
+        const seen = new Set();
+        // Every line rule looks at a string literal: most lines have none.
+        const rules = line.code.includes('"') || line.code.includes("'") ? LINE_RULES : [];
+        for (const rule of rules) {
+            const m = rule.pattern.exec(line.code);
+            if (!m)
+                continue;
+            const message = rule.message(m, line, opts);
+            if (message === undefined)
+                continue;
+            // One finding per line and kind: gs-public-dataset already covers gs-path.
+            const kind = rule.id.replace(/^gs-.*/, 'gs');
+            if (seen.has(kind))
+                continue;
+            seen.add(kind);
+            const severity = rule.severity?.(m, line, opts) ?? 'warning';
+            findings.push({ file, line: line.no, severity, rule: rule.id, title: rule.title, message });
+        }
+        const init = INIT_CALL.exec(line.code);
+        if (init) {
+            const call = callText(lines, i, init.index);
+            const problem = checkInitCall(call.text);
+            if (problem) {
+                findings.push({
+                    file,
+                    line: call.lineOf(problem.offset),
+                    severity: 'warning',
+                    rule: 'hail-tmp-dir',
+                    title: "Hail's tmp dir is not on S3",
+                    message: problem.message,
+                });
+            }
+        }
+    }
+    return findings.sort((a, b) => a.line - b.line);
+}
+const IMPORT_HAIL = /^\s*import\s+hail(?:\s+as\s+(\w+))?\s*$|^\s*from\s+hail\s+import\b/;
+/**
+ * A Hail script whose files never call `init` (under any alias): Hail then starts itself on first
+ * use with a node-local tmp dir. Reported on the entry point's `import hail` line.
+ */
+function missingInit(files) {
+    const aliases = new Set(['hl', 'hail']);
+    let importLine;
+    for (const [i, f] of files.entries()) {
+        for (const line of pythonLines(f.text)) {
+            const m = IMPORT_HAIL.exec(line.code);
+            if (!m)
+                continue;
+            if (m[1])
+                aliases.add(m[1]);
+            if (i === 0 && !importLine)
+                importLine = { file: f.file, line: line.no };
+        }
+    }
+    if (!importLine)
+        return undefined;
+    const init = new RegExp(`\\b(?:${[...aliases].join('|')})\\.init\\(|\\binit\\(`);
+    if (files.some((f) => pythonLines(f.text).some((l) => init.test(l.code))))
+        return undefined;
+    return {
+        ...importLine,
+        severity: 'warning',
+        rule: 'hail-init-missing',
+        title: 'Hail is never initialised with an S3 tmp dir',
+        message: 'No `hl.init(...)` call: Hail then starts itself with a node-local tmp dir. Call `hl.init(tmp_dir=os.environ["HAIL_TMP_DIR"])` first.',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/checks/run-checks.ts
+// The pre-submit checks at the edge: read the entry point and the .py files of `py-files`, put
+// each finding as an annotation on its line, and stop the run (before any upload or request) when
+// one is certain to fail.
+
+
+
+
+/** GitHub shows at most 10 annotations of each type per step; the rest go to the log. */
+const MAX_ANNOTATIONS_PER_TYPE = 10;
+/** In a full run, leave room for the warnings and errors the run itself may need to show. */
+const MAX_CHECK_ANNOTATIONS_IN_RUN = 5;
+/** What a full run knows: HAIL_OUTPUT_URI is set by `output-uri`, or by a `spark-conf` line. */
+function checkOptionsFor(config) {
+    const viaSparkConf = config.sparkConf.some(([k]) => k === 'spark.emr-serverless.driverEnv.HAIL_OUTPUT_URI');
+    return { outputUriGiven: Boolean(config.outputUri) || viaSparkConf };
+}
+/** The findings in the entry point and the `.py` files among `py-files` (archives are not opened). */
+async function findProblems(files, opts) {
+    const py = [files.script, ...files.pyFiles.filter((f) => f.path.endsWith('.py'))];
+    const texts = await Promise.all(py.map((f) => (0,promises_.readFile)(f.path, 'utf8')));
+    const findings = py.flatMap((f, i) => checkScript(texts[i], f.relPath, opts));
+    const noInit = missingInit(py.map((f, i) => ({ text: texts[i], file: f.relPath })));
+    return noInit ? [noInit, ...findings] : findings;
+}
+/** Annotates the findings (up to `max` of each type, the rest in the log); returns how many were errors. */
+function annotate(findings, max = MAX_ANNOTATIONS_PER_TYPE) {
+    const shown = { warning: 0, error: 0 };
+    for (const f of findings) {
+        const props = { file: f.file, startLine: f.line, title: f.title };
+        if (shown[f.severity]++ < max) {
+            (f.severity === 'error' ? error : warning)(f.message, props);
+        }
+        else {
+            actionLog.info(`${f.severity}: ${f.file}:${f.line}: ${f.title}: ${f.message}`);
+        }
+    }
+    return shown.error;
+}
+/**
+ * Runs the checks and annotates what they find. Throws when a finding is certain to fail the run,
+ * so nothing is uploaded or submitted.
+ */
+async function runPreSubmitChecks(files, opts, maxAnnotations = MAX_CHECK_ANNOTATIONS_IN_RUN) {
+    const findings = await findProblems(files, opts);
+    const errors = annotate(findings, maxAnnotations);
+    const warnings = findings.length - errors;
+    if (findings.length === 0)
+        actionLog.info('Pre-submit checks: no problems found.');
+    else
+        actionLog.info(`Pre-submit checks: ${errors} error(s), ${warnings} warning(s) (see the annotations).`);
+    if (errors > 0) {
+        throw new Error(`the pre-submit checks found ${errors} problem(s) that would make the job fail; nothing was submitted (see the annotations)`);
+    }
+    return findings;
+}
+/** `check-only`: the checks alone, nothing sent; HAIL_OUTPUT_URI is known set only with output-uri. */
+async function runCheckOnly(config) {
+    const opts = { outputUriGiven: config.outputUri ? true : undefined };
+    return runPreSubmitChecks(config, opts, MAX_ANNOTATIONS_PER_TYPE);
+}
+
 ;// CONCATENATED MODULE: ./src/hail/unlisted-compat.ts
 // Decides for a Hail version newer than the table (Hail's main branch moves on: Spark 4.1, Scala
 // 2.13, Python >= 3.12) from what its own jar says it was built for, instead of refusing it.
@@ -68923,56 +69431,6 @@ function chooseReleaseForJar(hailVersion, jar, jarName) {
     }
     return labels.sort(compareLabels)[labels.length - 1];
 }
-
-;// CONCATENATED MODULE: ./src/util/workflow-commands.ts
-// Text from the job, from S3 or from the user's inputs must never drive the runner. The runner
-// reads a step's stdout line by line (CR, LF and CRLF each end a line) and acts on a line that,
-// once leading whitespace is trimmed, starts with `::<command>` (any case), or that holds the old
-// `##[<command>` anywhere (actions/runner: ActionCommand.TryParseV2 and TryParse).
-/** What .NET's String.TrimStart() trims (Char.IsWhiteSpace), which the runner applies first. */
-const LEADING_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*/;
-const LINE_BREAK = /\r\n|\r|\n/;
-/** Not whitespace to .NET or to JavaScript, and invisible in the log: it breaks `::` and `##[`. */
-const BREAK = '\u200b';
-/** One line the runner reads as text: a leading `::` and every `##[` get a zero-width space. */
-function inertLine(line) {
-    const safe = line.replace(/##\[/g, `##${BREAK}[`);
-    const lead = LEADING_SPACE.exec(safe)[0].length;
-    return safe.startsWith('::', lead) ? `${safe.slice(0, lead)}${BREAK}${safe.slice(lead)}` : safe;
-}
-/** Text of any number of lines, each made inert; line breaks become LF. */
-function inertText(text) {
-    return text.split(LINE_BREAK).map(inertLine).join('\n');
-}
-/**
- * Lines shown exactly as they are, between `::stop-commands::<token>` and `::<token>::`: the
- * runner acts on no command in between. The token is the caller's unguessable secret, so no
- * line can end the block early.
- */
-function stopCommandsBlock(lines, token) {
-    return [`::stop-commands::${token}`, ...lines, `::${token}::`];
-}
-
-;// CONCATENATED MODULE: ./src/log.ts
-
-
-
-/**
- * The workflow log, as the small logger interface the modules take (so tests need no mocks). Every
- * plain line goes through `info`, which makes workflow commands in it inert; `warning` and groups
- * are commands themselves, whose text `@actions/core` escapes. Nothing else in src/ prints.
- */
-const actionLog = {
-    info: (message) => info(inertText(message)),
-    warning: (message) => warning(message),
-    startGroup: (name) => startGroup(name),
-    endGroup: () => endGroup(),
-    /** Lines from the job's logs, verbatim, with workflow commands switched off around them. */
-    verbatim: (lines) => {
-        for (const line of stopCommandsBlock(lines, (0,external_node_crypto_.randomUUID)()))
-            info(line);
-    },
-};
 
 ;// CONCATENATED MODULE: ./src/compatibility.ts
 
@@ -69603,45 +70061,118 @@ async function resolveHailArtifacts(o) {
 /** Where Hail's jar and the venv archive are unpacked in the driver's and executors' working dirs. */
 const ENV_ALIAS = 'environment';
 const PYTHON = `./${ENV_ALIAS}/bin/python`;
+const KRYO_SERIALIZER = 'org.apache.spark.serializer.KryoSerializer';
+const HAIL_REGISTRATOR = 'is.hail.kryo.HailKryoRegistrator';
 /**
  * The Spark settings Hail needs on EMR Serverless, in the order they are applied.
- * Kryo serializer and registrator are mandatory (Hail refuses to start without them); the jar on
- * the class path is Hail's documented setting; the PYSPARK_* variables make driver and executors
- * use the packed venv; fs.s3.maxConnections avoids EMRFS ConnectionPoolTimeoutException.
+ * Kryo serializer and registrator are mandatory (Hail refuses to start without them); the jar
+ * travels with `--jars` only (see sparkSubmitParameters); the PYSPARK_* variables make driver and
+ * executors use the packed venv; fs.s3.maxConnections avoids EMRFS ConnectionPoolTimeoutException.
  */
-function hailSparkPresets(jarUri) {
-    const jarName = jarUri.slice(jarUri.lastIndexOf('/') + 1);
+function hailSparkPresets() {
     return [
-        ['spark.serializer', 'org.apache.spark.serializer.KryoSerializer'],
-        ['spark.kryo.registrator', 'is.hail.kryo.HailKryoRegistrator'],
-        ['spark.driver.extraClassPath', `./${jarName}`],
-        ['spark.executor.extraClassPath', `./${jarName}`],
+        ['spark.serializer', KRYO_SERIALIZER],
+        ['spark.kryo.registrator', HAIL_REGISTRATOR],
         ['spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON', PYTHON],
         ['spark.emr-serverless.driverEnv.PYSPARK_PYTHON', PYTHON],
         ['spark.executorEnv.PYSPARK_PYTHON', PYTHON],
         ['spark.hadoop.fs.s3.maxConnections', '1000'],
     ];
 }
+/**
+ * Properties the EMR Serverless image sets itself: EMRFS (`s3://`), the AWS SDK and the Glue
+ * client are on its extraClassPath, its native libraries and JVM flags on the others. A job-level
+ * value replaces the image's whole list rather than adding to it, so `s3://` then fails with
+ * `ClassNotFoundException: ... EmrFileSystem`.
+ */
+const IMAGE_OWNED = new Set(['driver', 'executor'].flatMap((side) => ['extraClassPath', 'extraJavaOptions', 'extraLibraryPath'].map((p) => `spark.${side}.${p}`)));
+/** Why a user's spark-conf entry cannot be sent, or undefined when it can. */
+function sparkConfProblem(key, value) {
+    if (IMAGE_OWNED.has(key)) {
+        const what = key.endsWith('ClassPath')
+            ? 'its class path, which carries EMRFS, the AWS SDK and the Glue client (s3:// would then fail with ClassNotFoundException ... EmrFileSystem)'
+            : key.endsWith('JavaOptions')
+                ? 'its JVM options'
+                : 'its native library path';
+        return (`"${key}" would replace the EMR image's own value (${what}) instead of adding to it: ` +
+            `ship extra jars with spark.jars (merged into --jars with Hail's) and leave the extra* settings to the image`);
+    }
+    if (key in LIST_FLAGS) {
+        for (const entry of value.split(',').map((e) => e.trim())) {
+            // An archive's `#alias` is spark-submit syntax, not part of the name.
+            const name = key === 'spark.archives' ? entry.replace(/#[^#]*$/, '') : entry;
+            const problem = sparkSubmitNameProblem(name);
+            if (problem)
+                return `"${key}" is merged into ${LIST_FLAGS[key]} on the spark-submit line, and ${problem}`;
+        }
+    }
+    if (key === 'spark.serializer' && value !== KRYO_SERIALIZER) {
+        return `"${key}" is ${value}, but Hail needs ${KRYO_SERIALIZER} and stops at hl.init without it: remove it`;
+    }
+    if (key === 'spark.kryo.registrator' && value !== HAIL_REGISTRATOR) {
+        return `"${key}" is ${value}, but Hail needs ${HAIL_REGISTRATOR} and stops at hl.init without it: remove it`;
+    }
+    return undefined;
+}
+/** Where the script finds Hail's tmp dir and its output prefix (see examples/). */
+const TMP_DIR_PROPERTY = 'spark.emr-serverless.driverEnv.HAIL_TMP_DIR';
+const OUTPUT_URI_PROPERTY = 'spark.emr-serverless.driverEnv.HAIL_OUTPUT_URI';
 /** Spark properties in the order applied: presets, the action's env hand-offs, then the user's. */
 function sparkProperties(p) {
-    const props = new Map(hailSparkPresets(p.jarUri));
+    const props = new Map(hailSparkPresets());
     // The script reads these rather than hard-coding bucket paths (see examples/).
-    props.set('spark.emr-serverless.driverEnv.HAIL_TMP_DIR', p.tmpDirUri);
+    props.set(TMP_DIR_PROPERTY, p.tmpDirUri);
     if (p.outputUri)
-        props.set('spark.emr-serverless.driverEnv.HAIL_OUTPUT_URI', p.outputUri);
+        props.set(OUTPUT_URI_PROPERTY, p.outputUri);
     for (const [k, v] of p.sparkConf)
-        props.set(k, v);
+        if (!(k in LIST_FLAGS))
+            props.set(k, v);
     return Object.fromEntries(props);
 }
 /**
- * `--jars` and `--archives` go on the spark-submit line as in AWS's own Hail/venv examples;
- * everything else goes in spark-defaults, where values may hold spaces safely.
+ * Properties the spark-submit line's own lists would override (Spark takes `--jars` over a
+ * spark-defaults `spark.jars`, and so on), which would silently drop the user's entries: they are
+ * merged into those lists instead, after the action's own.
+ */
+const LIST_FLAGS = {
+    'spark.jars': '--jars',
+    'spark.archives': '--archives',
+    'spark.submit.pyFiles': '--py-files',
+};
+/** The entries of a comma-separated spark-conf list (the last setting of the key wins). */
+function userList(p, key) {
+    const value = p.sparkConf.filter(([k]) => k === key).at(-1)?.[1] ?? '';
+    return value
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '');
+}
+/**
+ * `--jars` and `--archives` go on the spark-submit line as in AWS's own Hail/venv examples (the
+ * jar reaches driver and executors through `--jars` alone); everything else goes in
+ * spark-defaults, where values may hold spaces safely. The URIs here must hold no space or comma
+ * (the inputs refuse such names: see sparkSubmitNameProblem).
  */
 function sparkSubmitParameters(p) {
-    const parts = ['--jars', p.jarUri, '--archives', `${p.envArchiveUri}#${ENV_ALIAS}`];
-    if (p.pyFileUris.length > 0)
-        parts.push('--py-files', p.pyFileUris.join(','));
+    const jars = [p.jarUri, ...userList(p, 'spark.jars')];
+    const archives = [`${p.envArchiveUri}#${ENV_ALIAS}`, ...userList(p, 'spark.archives')];
+    const pyFiles = [...p.pyFileUris, ...userList(p, 'spark.submit.pyFiles')];
+    const parts = ['--jars', jars.join(','), '--archives', archives.join(',')];
+    if (pyFiles.length > 0)
+        parts.push('--py-files', pyFiles.join(','));
     return parts.join(' ');
+}
+/** Characters a URI on the spark-submit line cannot carry: the line is split at spaces, the lists at
+ * commas, `#` starts an archive alias, and java.net.URI (which Spark parses each entry with) refuses
+ * the rest. */
+const UNSAFE_IN_SPARK_SUBMIT = /[\s,#%?"'`\\<>{}|^[\]]/u;
+/** Why a file name or S3 key cannot travel on the spark-submit line, or undefined when it can. */
+function sparkSubmitNameProblem(name) {
+    const bad = UNSAFE_IN_SPARK_SUBMIT.exec(name)?.[0];
+    if (bad === undefined)
+        return undefined;
+    const what = /\s/u.test(bad) ? 'a space' : bad === ',' ? 'a comma' : `"${bad}"`;
+    return `"${name}" has ${what}, which spark-submit cannot carry in a file name (its parameters are split at spaces, its file lists at commas): rename it`;
 }
 /** The exact StartJobRun request: a pure function of its parameters. */
 function buildStartJobRunRequest(p) {
@@ -69697,7 +70228,23 @@ function startJobRunCliCommand(req, quote) {
     return args.join(' \\\n  ');
 }
 
+;// CONCATENATED MODULE: ./src/util/text.ts
+// Text helpers for messages and for values cut to a service's length limit.
+/** A value as shown in a message: quoted with escapes visible, cut when long. */
+function showValue(v) {
+    const cut = v.length > 60 ? `${cutAtCodePoint(v, 57)}...` : v;
+    return JSON.stringify(cut);
+}
+/** The longest prefix of `s` of at most `max` UTF-16 units that does not split a surrogate pair. */
+function cutAtCodePoint(s, max) {
+    if (s.length <= max)
+        return s;
+    const last = s.charCodeAt(max - 1);
+    return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
 ;// CONCATENATED MODULE: ./src/github-context.ts
+
 
 
 function readRunContext(env = process.env) {
@@ -69721,23 +70268,26 @@ function readRunContext(env = process.env) {
     };
 }
 /**
- * StartJobRun's idempotency token: the same for every retry within one step attempt (so a
- * retried request never starts a second job run), different for a re-run of the workflow
- * (GITHUB_RUN_ATTEMPT changes). Outside a workflow run there is nothing stable to derive it from,
- * so a random token is used.
+ * The idempotency token of a StartJobRun or CreateApplication request: a hash of the whole request
+ * (everything but the token) and of the step's place in the workflow run (repository, run id,
+ * attempt, job, step). A retry of the same request sends the same token, so it never starts a
+ * second job run; any other request (another matrix leg's script-args, spark-conf, output-uri...)
+ * or a re-run of the workflow (a new attempt) gets another token, so two never collide. 64 hex
+ * digits: within the model's ClientToken (1-64 of [A-Za-z0-9._-]). Outside a workflow run nothing
+ * identifies the step, so the token is random there.
  */
-function clientToken(ctx, scriptUri, random) {
+function clientToken(ctx, requestWithoutToken, random) {
     if (!ctx.runId)
         return random();
-    const parts = [ctx.repository, ctx.runId, ctx.runAttempt ?? '1', ctx.job, ctx.action, scriptUri];
-    return sha256Hex(parts.map((p) => p ?? '').join('\n')).slice(0, 64);
+    const step = [ctx.repository, ctx.runId, ctx.runAttempt ?? '1', ctx.job, ctx.action].map((p) => p ?? '');
+    return sha256Hex(stableJson({ step, request: requestWithoutToken }));
 }
-/** Default job run name: `<repository>/<workflow>#<run number>` (within the 256-char limit). */
+/** Default job run name: `<repository>/<workflow>#<run number>`, cut to the service's 256 UTF-16 units. */
 function defaultJobName(ctx, scriptRelPath) {
     const base = ctx.repository
         ? `${ctx.repository}/${ctx.workflow ?? 'run'}#${ctx.runNumber ?? ctx.runId ?? ''}`
         : '';
-    return (base || scriptRelPath).slice(0, 256);
+    return cutAtCodePoint(base || scriptRelPath, 256);
 }
 /** Tags the action adds so a job run can be traced back to its commit and workflow run. */
 function actionTags(ctx) {
@@ -69763,6 +70313,13 @@ function readEventPayload(path) {
 }
 
 ;// CONCATENATED MODULE: ./src/job-request.ts
+// The requests the action sends to EMR Serverless, as pure functions of the config, the run
+// context and where the files live; and the same StartJobRun request planned before any upload.
+
+
+
+
+
 
 
 
@@ -69776,10 +70333,10 @@ function jobNameFor(config, ctx) {
 }
 /** The StartJobRun request for this config, once the script and artifacts have their URIs. */
 function jobRequestFor(config, ctx, placed) {
-    return buildStartJobRunRequest({
+    const request = buildStartJobRunRequest({
         applicationId: placed.applicationId,
         executionRoleArn: config.executionRoleArn,
-        clientToken: clientToken(ctx, placed.scriptUri, external_node_crypto_.randomUUID),
+        clientToken: '',
         name: jobNameFor(config, ctx),
         scriptUri: placed.scriptUri,
         scriptArgs: config.scriptArgs,
@@ -69795,6 +70352,55 @@ function jobRequestFor(config, ctx, placed) {
         timeoutMinutes: config.timeoutMinutes,
         retryMaxAttempts: config.retryMaxAttempts,
     });
+    return withClientToken(request, ctx);
+}
+/** CreateApplication for `application-name` mode (when no application of that name exists). */
+function applicationRequestFor(config, ctx, jar) {
+    const request = createApplicationInput({
+        name: config.applicationName ?? '',
+        releaseLabel: config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar),
+        clientToken: '',
+        tags: actionTags(ctx),
+    });
+    return withClientToken(request, ctx);
+}
+function withClientToken(request, ctx) {
+    const { clientToken: _ignored, ...rest } = request;
+    return { ...request, clientToken: clientToken(ctx, rest, external_node_crypto_.randomUUID) };
+}
+// Stand-ins for what only AWS can tell, of the same length and alphabet as the real values, so a
+// request planned with them passes or fails validation exactly as the real one will.
+const PLANNED_APPLICATION_ID = '0'.repeat(16); // application IDs: [0-9a-z]+, 16 characters today
+const PLANNED_CACHE_KEY = '0'.repeat(64); // artifact keys: 64 hex digits (hail/artifact-key.ts)
+/**
+ * The StartJobRun request this config will send, before anything is uploaded or asked of AWS:
+ * workspace files are placed under their content hash (computed locally), cached artifacts under
+ * a stand-in key of the real key's length, and the application ID is a stand-in when not given.
+ */
+async function plannedJobRequest(config, ctx) {
+    const [script, pyFiles, artifacts] = await Promise.all([
+        planPlacement(config.script.path, config.s3Prefix, 'scripts'),
+        Promise.all(config.pyFiles.map((f) => planPlacement(f.path, config.s3Prefix, 'scripts'))),
+        plannedArtifacts(config),
+    ]);
+    return jobRequestFor(config, ctx, {
+        applicationId: config.applicationId ?? PLANNED_APPLICATION_ID,
+        scriptUri: script.uri,
+        pyFileUris: pyFiles.map((f) => f.uri),
+        artifacts,
+    });
+}
+async function plannedArtifacts(config) {
+    if (config.artifactsMode === 'prebuilt') {
+        return placePrebuiltArtifacts(undefined, config.s3Prefix, config.hailJar, config.hailEnvArchive);
+    }
+    const cache = cacheLocations(config.s3Prefix, PLANNED_CACHE_KEY);
+    return {
+        jarUri: formatS3Uri(cache.jar),
+        envArchiveUri: formatS3Uri(cache.envArchive),
+        source: 'cache-hit',
+        uploadedBytes: 0,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/cost.ts
@@ -69995,7 +70601,914 @@ async function cacheEntryFor(config, compat, releaseLabel) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/aws/emr-serverless-model.ts
+const EMR_SERVERLESS_MODEL = {
+    source: 'botocore 1.43.11, data/emr-serverless/2021-07-13/service-2.json.gz',
+    apiVersion: '2021-07-13',
+    operations: {
+        StartJobRun: 'StartJobRunRequest',
+        GetJobRun: 'GetJobRunRequest',
+        CancelJobRun: 'CancelJobRunRequest',
+        GetDashboardForJobRun: 'GetDashboardForJobRunRequest',
+        ListJobRunAttempts: 'ListJobRunAttemptsRequest',
+        CreateApplication: 'CreateApplicationRequest',
+        GetApplication: 'GetApplicationRequest',
+        StartApplication: 'StartApplicationRequest',
+        ListApplications: 'ListApplicationsRequest',
+    },
+    shapes: {
+        ApplicationId: {
+            type: 'string',
+            min: 1,
+            max: 64,
+            pattern: '[0-9a-z]+',
+        },
+        ApplicationName: {
+            type: 'string',
+            min: 1,
+            max: 64,
+            pattern: '[A-Za-z0-9._/#-]+',
+        },
+        ApplicationState: {
+            type: 'string',
+            enum: ['CREATING', 'CREATED', 'STARTING', 'STARTED', 'STOPPING', 'STOPPED', 'TERMINATED'],
+        },
+        ApplicationStateSet: {
+            type: 'list',
+            min: 1,
+            max: 7,
+            member: 'ApplicationState',
+        },
+        Architecture: {
+            type: 'string',
+            enum: ['ARM64', 'X86_64'],
+        },
+        Arn: {
+            type: 'string',
+            min: 20,
+            max: 2048,
+            pattern: '([    -~ -퟿-�က0-ჿFF]+)',
+        },
+        AttemptNumber: {
+            type: 'integer',
+            min: 1,
+        },
+        AutoStartConfig: {
+            type: 'structure',
+            members: {
+                enabled: 'Boolean',
+            },
+        },
+        AutoStopConfig: {
+            type: 'structure',
+            members: {
+                enabled: 'Boolean',
+                idleTimeoutMinutes: 'AutoStopConfigIdleTimeoutMinutesInteger',
+            },
+        },
+        AutoStopConfigIdleTimeoutMinutesInteger: {
+            type: 'integer',
+            min: 1,
+            max: 10080,
+        },
+        Boolean: {
+            type: 'boolean',
+        },
+        CancelJobRunRequest: {
+            type: 'structure',
+            required: ['applicationId', 'jobRunId'],
+            members: {
+                applicationId: 'ApplicationId',
+                jobRunId: 'JobRunId',
+                shutdownGracePeriodInSeconds: 'ShutdownGracePeriodInSeconds',
+            },
+        },
+        ClientToken: {
+            type: 'string',
+            min: 1,
+            max: 64,
+            pattern: '[A-Za-z0-9._-]+',
+        },
+        CloudWatchLoggingConfiguration: {
+            type: 'structure',
+            required: ['enabled'],
+            members: {
+                enabled: 'Boolean',
+                logGroupName: 'LogGroupName',
+                logStreamNamePrefix: 'LogStreamNamePrefix',
+                encryptionKeyArn: 'EncryptionKeyArn',
+                logTypes: 'LogTypeMap',
+            },
+        },
+        Configuration: {
+            type: 'structure',
+            required: ['classification'],
+            members: {
+                classification: 'String1024',
+                properties: 'SensitivePropertiesMap',
+                configurations: 'ConfigurationList',
+            },
+        },
+        ConfigurationList: {
+            type: 'list',
+            min: 0,
+            max: 100,
+            member: 'Configuration',
+        },
+        ConfigurationOverrides: {
+            type: 'structure',
+            members: {
+                applicationConfiguration: 'ConfigurationList',
+                monitoringConfiguration: 'MonitoringConfiguration',
+                diskEncryptionConfiguration: 'DiskEncryptionConfiguration',
+            },
+        },
+        ConfigurationPropertyKey: {
+            type: 'string',
+            min: 1,
+            max: 1024,
+            pattern: '.*\\S.*',
+        },
+        ConfigurationPropertyValue: {
+            type: 'string',
+            min: 0,
+            max: 1024,
+            pattern: '.*\\S.*',
+        },
+        CpuSize: {
+            type: 'string',
+            min: 1,
+            max: 15,
+            pattern: '[1-9][0-9]*(\\s)?(vCPU|vcpu|VCPU)?',
+        },
+        CreateApplicationRequest: {
+            type: 'structure',
+            required: ['releaseLabel', 'type', 'clientToken'],
+            members: {
+                name: 'ApplicationName',
+                releaseLabel: 'ReleaseLabel',
+                type: 'EngineType',
+                clientToken: 'ClientToken',
+                initialCapacity: 'InitialCapacityConfigMap',
+                maximumCapacity: 'MaximumAllowedResources',
+                tags: 'TagMap',
+                autoStartConfiguration: 'AutoStartConfig',
+                autoStopConfiguration: 'AutoStopConfig',
+                networkConfiguration: 'NetworkConfiguration',
+                architecture: 'Architecture',
+                imageConfiguration: 'ImageConfigurationInput',
+                workerTypeSpecifications: 'WorkerTypeSpecificationInputMap',
+                runtimeConfiguration: 'ConfigurationList',
+                monitoringConfiguration: 'MonitoringConfiguration',
+                diskEncryptionConfiguration: 'DiskEncryptionConfiguration',
+                interactiveConfiguration: 'InteractiveConfiguration',
+                schedulerConfiguration: 'SchedulerConfiguration',
+                identityCenterConfiguration: 'IdentityCenterConfigurationInput',
+                jobLevelCostAllocationConfiguration: 'JobLevelCostAllocationConfiguration',
+            },
+        },
+        DiskEncryptionConfiguration: {
+            type: 'structure',
+            members: {
+                encryptionContext: 'EncryptionContext',
+                encryptionKeyArn: 'EncryptionKeyArn',
+            },
+        },
+        DiskSize: {
+            type: 'string',
+            min: 1,
+            max: 15,
+            pattern: '[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)',
+        },
+        DiskType: {
+            type: 'string',
+            pattern: '(SHUFFLE_OPTIMIZED|[Ss]huffle_[Oo]ptimized|STANDARD|[Ss]tandard)',
+        },
+        Duration: {
+            type: 'long',
+            min: 0,
+            max: 1000000,
+        },
+        EncryptionContext: {
+            type: 'map',
+            min: 0,
+            max: 8,
+            key: 'EncryptionContextKey',
+            value: 'EncryptionContextValue',
+        },
+        EncryptionContextKey: {
+            type: 'string',
+            min: 1,
+            max: 128,
+        },
+        EncryptionContextValue: {
+            type: 'string',
+            min: 1,
+            max: 384,
+        },
+        EncryptionKeyArn: {
+            type: 'string',
+            min: 20,
+            max: 2048,
+            pattern: 'arn:(aws[a-zA-Z0-9-]*):kms:[a-zA-Z0-9\\-]*:([0-9]{12}):key\\/[a-zA-Z0-9-]+',
+        },
+        EngineType: {
+            type: 'string',
+            min: 1,
+            max: 64,
+        },
+        EntryPointArgument: {
+            type: 'string',
+            min: 1,
+            pattern: '.*\\S.*',
+        },
+        EntryPointArguments: {
+            type: 'list',
+            min: 0,
+            max: 1024,
+            member: 'EntryPointArgument',
+        },
+        EntryPointPath: {
+            type: 'string',
+            min: 1,
+            max: 4096,
+            pattern: '.*\\S.*',
+        },
+        GetApplicationRequest: {
+            type: 'structure',
+            required: ['applicationId'],
+            members: {
+                applicationId: 'ApplicationId',
+            },
+        },
+        GetDashboardForJobRunRequest: {
+            type: 'structure',
+            required: ['applicationId', 'jobRunId'],
+            members: {
+                applicationId: 'ApplicationId',
+                jobRunId: 'JobRunId',
+                attempt: 'AttemptNumber',
+                accessSystemProfileLogs: 'Boolean',
+            },
+        },
+        GetJobRunRequest: {
+            type: 'structure',
+            required: ['applicationId', 'jobRunId'],
+            members: {
+                applicationId: 'ApplicationId',
+                jobRunId: 'JobRunId',
+                attempt: 'AttemptNumber',
+            },
+        },
+        Hive: {
+            type: 'structure',
+            required: ['query'],
+            members: {
+                query: 'Query',
+                initQueryFile: 'InitScriptPath',
+                parameters: 'HiveCliParameters',
+            },
+        },
+        HiveCliParameters: {
+            type: 'string',
+            min: 1,
+            max: 102400,
+            pattern: '.*\\S.*',
+        },
+        IAMRoleArn: {
+            type: 'string',
+            min: 20,
+            max: 2048,
+            pattern: 'arn:(aws[a-zA-Z0-9-]*):iam::([0-9]{12}):(role((\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F))[\\w+=,.@-]+)',
+        },
+        IdentityCenterConfigurationInput: {
+            type: 'structure',
+            members: {
+                identityCenterInstanceArn: 'IdentityCenterInstanceArn',
+                userBackgroundSessionsEnabled: 'Boolean',
+            },
+        },
+        IdentityCenterInstanceArn: {
+            type: 'string',
+            min: 10,
+            max: 1024,
+            pattern: 'arn:(aws[a-zA-Z0-9-]*):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}',
+        },
+        ImageConfigurationInput: {
+            type: 'structure',
+            members: {
+                imageUri: 'ImageUri',
+            },
+        },
+        ImageUri: {
+            type: 'string',
+            min: 1,
+            max: 1024,
+            pattern: '([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+).([a-z0-9._-]+)\\/((?:[a-z0-9]+(?:[-._][a-z0-9]+)*/)*[a-z0-9]+(?:[-._][a-z0-9]+)*)(?::([a-zA-Z0-9_]+[a-zA-Z0-9-._]*)|@(sha256:[0-9a-f]{64}))',
+        },
+        InitScriptPath: {
+            type: 'string',
+            min: 1,
+            max: 256,
+            pattern: '.*\\S.*',
+        },
+        InitialCapacityConfig: {
+            type: 'structure',
+            required: ['workerCount'],
+            members: {
+                workerCount: 'WorkerCounts',
+                workerConfiguration: 'WorkerResourceConfig',
+            },
+        },
+        InitialCapacityConfigMap: {
+            type: 'map',
+            min: 0,
+            max: 10,
+            key: 'WorkerTypeString',
+            value: 'InitialCapacityConfig',
+        },
+        Integer: {
+            type: 'integer',
+        },
+        InteractiveConfiguration: {
+            type: 'structure',
+            members: {
+                studioEnabled: 'Boolean',
+                livyEndpointEnabled: 'Boolean',
+                sessionEnabled: 'Boolean',
+            },
+        },
+        JobDriver: {
+            type: 'structure',
+            union: true,
+            members: {
+                sparkSubmit: 'SparkSubmit',
+                hive: 'Hive',
+            },
+        },
+        JobLevelCostAllocationConfiguration: {
+            type: 'structure',
+            members: {
+                enabled: 'Boolean',
+            },
+        },
+        JobRunExecutionIamPolicy: {
+            type: 'structure',
+            members: {
+                policy: 'PolicyDocument',
+                policyArns: 'PolicyArnList',
+            },
+        },
+        JobRunId: {
+            type: 'string',
+            min: 1,
+            max: 64,
+            pattern: '[0-9a-z]+',
+        },
+        JobRunMode: {
+            type: 'string',
+            enum: ['BATCH', 'STREAMING'],
+        },
+        ListApplicationsRequest: {
+            type: 'structure',
+            members: {
+                nextToken: 'NextToken',
+                maxResults: 'ListApplicationsRequestMaxResultsInteger',
+                states: 'ApplicationStateSet',
+            },
+        },
+        ListApplicationsRequestMaxResultsInteger: {
+            type: 'integer',
+            min: 1,
+            max: 50,
+        },
+        ListJobRunAttemptsRequest: {
+            type: 'structure',
+            required: ['applicationId', 'jobRunId'],
+            members: {
+                applicationId: 'ApplicationId',
+                jobRunId: 'JobRunId',
+                nextToken: 'NextToken',
+                maxResults: 'ListJobRunAttemptsRequestMaxResultsInteger',
+            },
+        },
+        ListJobRunAttemptsRequestMaxResultsInteger: {
+            type: 'integer',
+            min: 1,
+            max: 50,
+        },
+        LogGroupName: {
+            type: 'string',
+            min: 1,
+            max: 512,
+            pattern: '[\\.\\-_/#A-Za-z0-9]+',
+        },
+        LogStreamNamePrefix: {
+            type: 'string',
+            min: 1,
+            max: 512,
+            pattern: '[^:*]*',
+        },
+        LogTypeList: {
+            type: 'list',
+            min: 1,
+            max: 5,
+            member: 'LogTypeString',
+        },
+        LogTypeMap: {
+            type: 'map',
+            min: 1,
+            max: 4,
+            key: 'WorkerTypeString',
+            value: 'LogTypeList',
+        },
+        LogTypeString: {
+            type: 'string',
+            min: 1,
+            max: 50,
+            pattern: '[a-zA-Z]+[-_]*[a-zA-Z]+',
+        },
+        ManagedPersistenceMonitoringConfiguration: {
+            type: 'structure',
+            members: {
+                enabled: 'Boolean',
+                encryptionKeyArn: 'EncryptionKeyArn',
+            },
+        },
+        MaximumAllowedResources: {
+            type: 'structure',
+            required: ['cpu', 'memory'],
+            members: {
+                cpu: 'CpuSize',
+                memory: 'MemorySize',
+                disk: 'DiskSize',
+            },
+        },
+        MemorySize: {
+            type: 'string',
+            min: 1,
+            max: 15,
+            pattern: '[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)?',
+        },
+        MonitoringConfiguration: {
+            type: 'structure',
+            members: {
+                s3MonitoringConfiguration: 'S3MonitoringConfiguration',
+                managedPersistenceMonitoringConfiguration: 'ManagedPersistenceMonitoringConfiguration',
+                cloudWatchLoggingConfiguration: 'CloudWatchLoggingConfiguration',
+                prometheusMonitoringConfiguration: 'PrometheusMonitoringConfiguration',
+            },
+        },
+        NetworkConfiguration: {
+            type: 'structure',
+            members: {
+                subnetIds: 'SubnetIds',
+                securityGroupIds: 'SecurityGroupIds',
+            },
+        },
+        NextToken: {
+            type: 'string',
+            min: 1,
+            max: 1024,
+            pattern: '[A-Za-z0-9_=-]+',
+        },
+        PolicyArnList: {
+            type: 'list',
+            min: 0,
+            max: 10,
+            member: 'Arn',
+        },
+        PolicyDocument: {
+            type: 'string',
+            min: 1,
+            max: 2048,
+            pattern: '([    -ÿ]+)',
+        },
+        PrometheusMonitoringConfiguration: {
+            type: 'structure',
+            members: {
+                remoteWriteUrl: 'PrometheusUrlString',
+            },
+        },
+        PrometheusUrlString: {
+            type: 'string',
+            min: 1,
+            max: 10280,
+            pattern: 'https://aps-workspaces.([a-z]{2}-[a-z-]{1,20}-[1-9]).amazonaws(.[0-9A-Za-z]{2,4})+/workspaces/[-_.0-9A-Za-z]{1,100}/api/v1/remote_write',
+        },
+        Query: {
+            type: 'string',
+            min: 1,
+            max: 10280,
+            pattern: '.*\\S.*',
+        },
+        ReleaseLabel: {
+            type: 'string',
+            min: 1,
+            max: 64,
+            pattern: '[A-Za-z0-9._/-]+',
+        },
+        RetryPolicy: {
+            type: 'structure',
+            members: {
+                maxAttempts: 'AttemptNumber',
+                maxFailedAttemptsPerHour: 'RetryPolicyMaxFailedAttemptsPerHourInteger',
+            },
+        },
+        RetryPolicyMaxFailedAttemptsPerHourInteger: {
+            type: 'integer',
+            min: 1,
+        },
+        S3MonitoringConfiguration: {
+            type: 'structure',
+            members: {
+                logUri: 'UriString',
+                encryptionKeyArn: 'EncryptionKeyArn',
+            },
+        },
+        SchedulerConfiguration: {
+            type: 'structure',
+            members: {
+                queueTimeoutMinutes: 'Integer',
+                maxConcurrentRuns: 'Integer',
+            },
+        },
+        SecurityGroupIds: {
+            type: 'list',
+            min: 0,
+            max: 5,
+            member: 'SecurityGroupString',
+        },
+        SecurityGroupString: {
+            type: 'string',
+            min: 1,
+            max: 32,
+            pattern: '[-0-9a-zA-Z]+.*',
+        },
+        SensitivePropertiesMap: {
+            type: 'map',
+            min: 0,
+            max: 100,
+            key: 'ConfigurationPropertyKey',
+            value: 'ConfigurationPropertyValue',
+        },
+        ShutdownGracePeriodInSeconds: {
+            type: 'integer',
+        },
+        SparkSubmit: {
+            type: 'structure',
+            required: ['entryPoint'],
+            members: {
+                entryPoint: 'EntryPointPath',
+                entryPointArguments: 'EntryPointArguments',
+                sparkSubmitParameters: 'SparkSubmitParameters',
+            },
+        },
+        SparkSubmitParameters: {
+            type: 'string',
+            min: 1,
+            max: 102400,
+            pattern: '.*\\S.*',
+        },
+        StartApplicationRequest: {
+            type: 'structure',
+            required: ['applicationId'],
+            members: {
+                applicationId: 'ApplicationId',
+            },
+        },
+        StartJobRunRequest: {
+            type: 'structure',
+            required: ['applicationId', 'clientToken', 'executionRoleArn'],
+            members: {
+                applicationId: 'ApplicationId',
+                clientToken: 'ClientToken',
+                executionRoleArn: 'IAMRoleArn',
+                executionIamPolicy: 'JobRunExecutionIamPolicy',
+                jobDriver: 'JobDriver',
+                configurationOverrides: 'ConfigurationOverrides',
+                tags: 'TagMap',
+                executionTimeoutMinutes: 'Duration',
+                name: 'String256',
+                mode: 'JobRunMode',
+                retryPolicy: 'RetryPolicy',
+            },
+        },
+        String1024: {
+            type: 'string',
+            min: 1,
+            max: 1024,
+            pattern: '.*\\S.*',
+        },
+        String256: {
+            type: 'string',
+            min: 1,
+            max: 256,
+            pattern: '.*\\S.*',
+        },
+        SubnetIds: {
+            type: 'list',
+            min: 0,
+            max: 16,
+            member: 'SubnetString',
+        },
+        SubnetString: {
+            type: 'string',
+            min: 1,
+            max: 32,
+            pattern: '[-0-9a-zA-Z]+.*',
+        },
+        TagKey: {
+            type: 'string',
+            min: 1,
+            max: 128,
+            pattern: '[A-Za-z0-9 /_.:=+@-]+',
+        },
+        TagMap: {
+            type: 'map',
+            min: 0,
+            max: 200,
+            key: 'TagKey',
+            value: 'TagValue',
+        },
+        TagValue: {
+            type: 'string',
+            min: 0,
+            max: 256,
+            pattern: '[A-Za-z0-9 /_.:=+@-]*',
+        },
+        UriString: {
+            type: 'string',
+            min: 1,
+            max: 10280,
+            pattern: '.*[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*.*',
+        },
+        WorkerCounts: {
+            type: 'long',
+            min: 1,
+            max: 1000000,
+        },
+        WorkerResourceConfig: {
+            type: 'structure',
+            required: ['cpu', 'memory'],
+            members: {
+                cpu: 'CpuSize',
+                memory: 'MemorySize',
+                disk: 'DiskSize',
+                diskType: 'DiskType',
+            },
+        },
+        WorkerTypeSpecificationInput: {
+            type: 'structure',
+            members: {
+                imageConfiguration: 'ImageConfigurationInput',
+            },
+        },
+        WorkerTypeSpecificationInputMap: {
+            type: 'map',
+            key: 'WorkerTypeString',
+            value: 'WorkerTypeSpecificationInput',
+        },
+        WorkerTypeString: {
+            type: 'string',
+            min: 1,
+            max: 50,
+            pattern: '[a-zA-Z]+[-_]*[a-zA-Z]+',
+        },
+    },
+};
+
+;// CONCATENATED MODULE: ./src/aws/validate-request.ts
+// Validates a request against the service's own model (botocore's, extracted into
+// emr-serverless-model.ts) and the rules AWS documents that the model lacks, so a request the
+// service would refuse is refused here, before anything is uploaded. Pure: no I/O.
+
+
+/** `configurationOverrides.applicationConfiguration[0].properties["spark.x"]` */
+function formatPath(path) {
+    let out = '';
+    for (const p of path) {
+        if (typeof p === 'number')
+            out += `[${p}]`;
+        else if (typeof p === 'string')
+            out += out ? `.${p}` : p;
+        else
+            out += `[${JSON.stringify(p.mapKey)}]`;
+    }
+    return out;
+}
+const patternCache = new Map();
+/**
+ * A model pattern as a JavaScript RegExp that matches the whole value. Smithy leaves patterns
+ * unanchored, but AWS's API reference prints the same patterns anchored (API_JobRun:
+ * `^[0-9a-z]+$`) and the service refuses a tag key with one non-ASCII letter: whole-value
+ * matching is both the documented and the stricter reading. Java's `.` also excludes U+0085, which
+ * JavaScript's does not: translated, so `.` never accepts more here than in the service. (JavaScript's
+ * `\s` is wider than Java's, so `\S` accepts less here: stricter again.)
+ */
+function compilePattern(pattern) {
+    const cached = patternCache.get(pattern);
+    if (cached)
+        return cached;
+    let out = '';
+    let inClass = false;
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '\\') {
+            out += c + (pattern[i + 1] ?? '');
+            i++;
+        }
+        else if (inClass) {
+            if (c === ']')
+                inClass = false;
+            out += c;
+        }
+        else if (c === '[') {
+            inClass = true;
+            out += c;
+        }
+        else {
+            out += c === '.' ? '[^\\n\\r\\u0085\\u2028\\u2029]' : c;
+        }
+    }
+    const re = new RegExp(`^(?:${out})$`, 'u');
+    patternCache.set(pattern, re);
+    return re;
+}
+/** Every violation of `value` against the model's shape `shapeName`, with its path. */
+function validateShape(model, shapeName, value, path = []) {
+    if (value === undefined || value === null)
+        return [];
+    const shape = model.shapes[shapeName];
+    if (!shape)
+        throw new Error(`internal: shape ${shapeName} is not in the extracted model`);
+    const v = (message) => [{ path, message }];
+    switch (shape.type) {
+        case 'structure':
+            return validateStructure(model, shape, value, path);
+        case 'list': {
+            if (!Array.isArray(value))
+                return v('must be a list');
+            const out = sizeViolations(shape, value.length, path, 'entries');
+            value.forEach((item, i) => out.push(...validateShape(model, shape.member, item, [...path, i])));
+            return out;
+        }
+        case 'map': {
+            if (typeof value !== 'object' || Array.isArray(value))
+                return v('must be a map');
+            const entries = Object.entries(value);
+            const out = sizeViolations(shape, entries.length, path, 'entries');
+            for (const [k, item] of entries) {
+                const keyPath = [...path, { mapKey: k }];
+                for (const kv of validateShape(model, shape.key, k, keyPath)) {
+                    out.push({ path: kv.path, message: `key ${kv.message}` });
+                }
+                out.push(...validateShape(model, shape.value, item, keyPath));
+            }
+            return out;
+        }
+        case 'string':
+            return typeof value === 'string' ? stringViolations(shape, value, path) : v('must be a string');
+        case 'integer':
+        case 'long': {
+            if (typeof value !== 'number' || !Number.isInteger(value))
+                return v('must be a whole number');
+            const min = shape.min ?? (shape.type === 'integer' ? -(2 ** 31) : Number.MIN_SAFE_INTEGER);
+            const max = shape.max ?? (shape.type === 'integer' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER);
+            if (value < min || value > max)
+                return v(`is ${value}, outside ${min}..${max}`);
+            return [];
+        }
+        case 'boolean':
+            return typeof value === 'boolean' ? [] : v('must be true or false');
+        default:
+            return [];
+    }
+}
+function validateStructure(model, shape, value, path) {
+    if (typeof value !== 'object' || Array.isArray(value))
+        return [{ path, message: 'must be an object' }];
+    const obj = value;
+    const members = shape.members ?? {};
+    const out = [];
+    for (const name of shape.required ?? []) {
+        if (obj[name] === undefined || obj[name] === null)
+            out.push({ path: [...path, name], message: 'is required' });
+    }
+    const given = Object.keys(obj).filter((k) => obj[k] !== undefined && obj[k] !== null);
+    for (const k of given) {
+        if (!(k in members))
+            out.push({ path: [...path, k], message: 'is not a member of this request' });
+        else
+            out.push(...validateShape(model, members[k], obj[k], [...path, k]));
+    }
+    if (shape.union && given.length !== 1) {
+        out.push({ path, message: `must set exactly one of ${Object.keys(members).join(', ')}` });
+    }
+    return out;
+}
+function sizeViolations(shape, n, path, unit) {
+    if (shape.min !== undefined && n < shape.min)
+        return [{ path, message: `has ${n} ${unit} (at least ${shape.min})` }];
+    if (shape.max !== undefined && n > shape.max)
+        return [{ path, message: `has ${n} ${unit} (at most ${shape.max})` }];
+    return [];
+}
+function stringViolations(shape, s, path) {
+    // Lengths in UTF-16 units, as Java's String.length() counts them: never fewer than code points,
+    // so the stricter of the two readings.
+    const n = s.length;
+    if (shape.min !== undefined && n < shape.min) {
+        return [{ path, message: `is ${n} characters long (at least ${shape.min})` }];
+    }
+    if (shape.max !== undefined && n > shape.max) {
+        return [{ path, message: `is ${n} characters long (at most ${shape.max})` }];
+    }
+    if (shape.enum && !shape.enum.includes(s)) {
+        return [{ path, message: `${showValue(s)} is not one of ${shape.enum.join(', ')}` }];
+    }
+    if (shape.pattern !== undefined && !compilePattern(shape.pattern).test(s)) {
+        return [{ path, message: patternMessage(shape.pattern, s) }];
+    }
+    return [];
+}
+/** The model's most common pattern, `.*\S.*`, said in words. */
+function patternMessage(pattern, s) {
+    if (pattern === '.*\\S.*') {
+        if (s.trim() === '')
+            return 'is empty or blank';
+        if (/[\n\r\u0085\u2028\u2029]/u.test(s))
+            return `${showValue(s)} has a line break`;
+    }
+    return `${showValue(s)} must match ${pattern}`;
+}
+// Rules AWS documents that the model does not carry. Each takes the stricter reading where the
+// documentation leaves room.
+const MAX_TAGS = 50; // "Tagging AWS resources" (AWS General Reference): 50 user tags per resource; the model allows 200.
+// EMR Serverless User Guide, "Other considerations", allows 0 (never time out); the project's notes
+// (research notes, unconfirmed by a primary source here) say BATCH runs from emr-7.11 take 1..10,080.
+// The stricter reading, for every release.
+const MAX_BATCH_TIMEOUT_MINUTES = 10_080;
+// EMR Serverless User Guide, "Job resiliency": "a maximum of 10 retries" for batch jobs; read as 10
+// attempts (the stricter reading).
+const MAX_BATCH_ATTEMPTS = 10;
+function tagRules(tags, path) {
+    if (!tags || typeof tags !== 'object')
+        return [];
+    const keys = Object.keys(tags);
+    const out = [];
+    if (keys.length > MAX_TAGS)
+        out.push({ path, message: `has ${keys.length} tags (at most ${MAX_TAGS} per resource)` });
+    for (const k of keys) {
+        if (k.toLowerCase().startsWith('aws:')) {
+            out.push({
+                path: [...path, { mapKey: k }],
+                message: `key ${showValue(k)} uses the reserved aws: prefix`,
+            });
+        }
+    }
+    return out;
+}
+function startJobRunRules(r) {
+    const out = tagRules(r.tags, ['tags']);
+    if ((r.mode ?? 'BATCH') === 'BATCH') {
+        const t = r.executionTimeoutMinutes;
+        if (t !== undefined && (t < 1 || t > MAX_BATCH_TIMEOUT_MINUTES)) {
+            out.push({
+                path: ['executionTimeoutMinutes'],
+                message: `is ${t}; a BATCH job run takes 1..${MAX_BATCH_TIMEOUT_MINUTES} minutes`,
+            });
+        }
+        const a = r.retryPolicy?.maxAttempts;
+        if (a !== undefined && a > MAX_BATCH_ATTEMPTS) {
+            out.push({
+                path: ['retryPolicy', 'maxAttempts'],
+                message: `is ${a}; a BATCH job run takes at most ${MAX_BATCH_ATTEMPTS} attempts`,
+            });
+        }
+    }
+    return out;
+}
+/** Every reason EMR Serverless would refuse this StartJobRun request. */
+function validateStartJobRun(request, model = EMR_SERVERLESS_MODEL) {
+    return [
+        ...validateShape(model, model.operations.StartJobRun, request),
+        ...startJobRunRules(request),
+    ];
+}
+/** Every reason EMR Serverless would refuse this CreateApplication request. */
+function validateCreateApplication(request, model = EMR_SERVERLESS_MODEL) {
+    return [
+        ...validateShape(model, model.operations.CreateApplication, request),
+        ...tagRules(request.tags, ['tags']),
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
 
 
 
@@ -70019,16 +71532,15 @@ const APP_NAME = /^[A-Za-z0-9._/#-]{1,64}$/;
 const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const SPARK_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\-[\]]*$/;
-// EMR Serverless tag keys: 1-128 chars, values 0-256 (service limits); 50 tags per resource.
-const TAG_KEY = /^[\p{L}\p{N}\s_.:/=+@-]{1,128}$/u;
-const TAG_VALUE = /^[\p{L}\p{N}\s_.:/=+@-]{0,256}$/u;
+// Tag keys and values as the service's model has them (ASCII only); 50 tags per resource.
+const TAG_KEY = EMR_SERVERLESS_MODEL.shapes.TagKey;
+const TAG_VALUE = EMR_SERVERLESS_MODEL.shapes.TagValue;
 const MAX_USER_TAGS = 45; // leaves room for the tags the action adds
 /** Reads every input, validates it, and returns a frozen config; throws InputErrors listing each problem. */
 function readInputs(get, env = process.env) {
     const problems = [];
     const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
-    const realWorkspace = realPathOr(workspace);
-    const workspaceFile = (raw) => resolveWorkspaceFile(workspace, realWorkspace, raw);
+    const workspaceFile = workspaceResolver(workspace);
     // Runs one input's parser; a thrown message becomes a problem that names the input.
     function check(name, parse) {
         const raw = get(name);
@@ -70047,19 +71559,12 @@ function readInputs(get, env = process.env) {
         return parse(raw.trim());
     });
     const bool = (name) => check(name, (raw) => parseBoolean(raw === '' ? 'false' : raw));
-    const script = required(Input.Script, (raw) => {
-        if (!raw.endsWith('.py'))
-            throw new Error(`"${raw}" is not a .py file`);
-        return workspaceFile(raw);
-    });
+    const script = required(Input.Script, (raw) => scriptFile(workspaceFile, raw));
     const scriptArgs = check(Input.ScriptArgs, (raw) => raw.split(/\r?\n/).filter((l) => l.trim() !== '')) ?? [];
-    const pyFiles = check(Input.PyFiles, (raw) => parseLines(raw).map((p) => {
-        if (!/\.(py|zip|egg)$/.test(p))
-            throw new Error(`"${p}" is not a .py, .zip or .egg file`);
-        return workspaceFile(p);
-    })) ?? [];
+    const pyFiles = check(Input.PyFiles, (raw) => pyFileList(workspaceFile, raw)) ?? [];
     const s3Prefix = required(Input.S3Prefix, (raw) => {
         const loc = parseS3Uri(raw);
+        throwIf(sparkSubmitNameProblem(loc.key));
         return { bucket: loc.bucket, key: loc.key.replace(/\/+$/, '') };
     });
     const executionRoleArn = required(Input.ExecutionRoleArn, (raw) => {
@@ -70095,6 +71600,7 @@ function readInputs(get, env = process.env) {
     const sparkConf = check(Input.SparkConf, (raw) => parseKeyValueLines(raw).map(([k, v]) => {
         if (!SPARK_KEY.test(k))
             throw new Error(`"${k}" is not a Spark property name`);
+        throwIf(sparkConfProblem(k, v));
         return [k, v];
     })) ?? [];
     const outputUri = optional(Input.OutputUri, (raw) => {
@@ -70104,8 +71610,10 @@ function readInputs(get, env = process.env) {
     const name = optional(Input.Name, (raw) => {
         if (raw.length > 256)
             throw new Error(`is ${raw.length} characters long (at most 256)`);
+        if (/\p{Cc}/u.test(raw))
+            throw new Error(`${showValue(raw)} has a control character (tab, line break, ...)`);
         // StartJobRun's pattern is `.*\S.*`, whose `.` matches no line terminator.
-        if (/[\r\n\u0085\u2028\u2029]/.test(raw))
+        if (/[\u2028\u2029]/.test(raw))
             throw new Error('must be one line (EMR Serverless takes no line breaks)');
         return raw;
     });
@@ -70175,6 +71683,15 @@ function readInputs(get, env = process.env) {
     if (artifactsMode === 'build' && hailJar) {
         problems.push(new InputError(Input.HailJar, 'cannot be combined with hail-artifacts: build'));
     }
+    const scriptTwin = script && pyFiles.find((f) => fileName(f) === fileName(script) && f.path !== script.path);
+    if (scriptTwin) {
+        problems.push(new InputError(Input.PyFiles, `${scriptTwin.relPath} has the same file name as the script ${script.relPath}; the job would see only one of them: rename one`));
+    }
+    if (outputUri && s3Prefix) {
+        const overlap = prefixOverlap(parseS3Uri(outputUri), s3Prefix);
+        if (overlap)
+            problems.push(new InputError(Input.OutputUri, overlap));
+    }
     if (!region && !dryRun) {
         problems.push(new InputError(Input.AwsRegion, 'is not set and AWS_REGION is empty (set aws-region, or configure-aws-credentials)'));
     }
@@ -70224,6 +71741,61 @@ function readInputs(get, env = process.env) {
         costIncreaseThresholdPct,
         failOnCostIncrease: failOnCostIncrease,
     });
+}
+/** True when the `check-only` input asks for the pre-submit checks alone. */
+function isCheckOnly(get) {
+    try {
+        return parseBoolean(get(Input.CheckOnly) || 'false');
+    }
+    catch (err) {
+        throw new InputErrors([new InputError(Input.CheckOnly, err.message)]);
+    }
+}
+/** The inputs `check-only` reads (no AWS input is needed: nothing is sent). */
+function readCheckOnlyInputs(get, env = process.env) {
+    const workspace = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd());
+    const workspaceFile = workspaceResolver(workspace);
+    const problems = [];
+    const attempt = (name, parse) => {
+        try {
+            return parse();
+        }
+        catch (err) {
+            problems.push(new InputError(name, err.message));
+            return undefined;
+        }
+    };
+    const rawScript = get(Input.Script).trim();
+    const script = attempt(Input.Script, () => {
+        if (rawScript === '')
+            throw new Error('is required');
+        return scriptFile(workspaceFile, rawScript);
+    });
+    const pyFiles = attempt(Input.PyFiles, () => pyFileList(workspaceFile, get(Input.PyFiles))) ?? [];
+    const rawOutput = get(Input.OutputUri).trim();
+    const outputUri = rawOutput
+        ? attempt(Input.OutputUri, () => (parseS3Uri(rawOutput), rawOutput.replace(/\/+$/, '')))
+        : undefined;
+    if (problems.length > 0)
+        throw new InputErrors(problems);
+    return Object.freeze({ script: script, pyFiles, outputUri });
+}
+/** Resolves workspace paths against the workspace as written and as its links lead. */
+function workspaceResolver(workspace) {
+    const realWorkspace = realPathOr(workspace);
+    return (raw) => resolveWorkspaceFile(workspace, realWorkspace, raw);
+}
+function scriptFile(workspaceFile, raw) {
+    if (!raw.endsWith('.py'))
+        throw new Error(`"${raw}" is not a .py file`);
+    return sparkSubmitSafe(workspaceFile(raw));
+}
+function pyFileList(workspaceFile, raw) {
+    return withoutTwins(parseLines(raw).map((p) => {
+        if (!/\.(py|zip|egg)$/.test(p))
+            throw new Error(`"${p}" is not a .py, .zip or .egg file`);
+        return sparkSubmitSafe(workspaceFile(p));
+    }));
 }
 /** The real path, or the path itself when it does not exist (a missing workspace fails later). */
 function realPathOr(path) {
@@ -70278,6 +71850,50 @@ function parseMatrix(raw) {
             : v;
     return JSON.stringify(canonical(value));
 }
+function throwIf(problem) {
+    if (problem)
+        throw new Error(problem);
+}
+function fileName(f) {
+    return f.relPath.slice(f.relPath.lastIndexOf('/') + 1);
+}
+/**
+ * Every py-files entry lands in the job's working directory under its file name: two of the same
+ * name would silently replace one another there.
+ */
+function withoutTwins(files) {
+    files.forEach((file, i) => {
+        const twin = files.slice(0, i).find((f) => fileName(f) === fileName(file));
+        if (twin) {
+            throw new Error(`${twin.relPath} and ${file.relPath} have the same file name ${fileName(file)}; the job would see only one of them: rename one`);
+        }
+    });
+    return files;
+}
+/** Workspace files are uploaded under their own file name and named on the spark-submit line. */
+function sparkSubmitSafe(f) {
+    throwIf(sparkSubmitNameProblem(fileName(f)));
+    return f;
+}
+/**
+ * The job's outputs are listed under output-uri after the run; the action's own objects (scripts,
+ * artifacts, cache, logs, tmp) live under s3-prefix. Overlapping, the report would list the
+ * action's objects as the job's outputs and a job writing there could clobber the cache: refused.
+ */
+function prefixOverlap(output, prefix) {
+    if (output.bucket !== prefix.bucket)
+        return undefined;
+    const o = output.key.replace(/\/+$/, '');
+    const inside = (a, b) => b === '' || a === b || a.startsWith(`${b}/`);
+    const prefixUri = `s3://${prefix.bucket}/${prefix.key}`;
+    if (inside(o, prefix.key)) {
+        return `is inside s3-prefix (${prefixUri}), where the action keeps its scripts, artifacts, logs and tmp dir: choose a prefix outside it`;
+    }
+    if (inside(prefix.key, o)) {
+        return `contains s3-prefix (${prefixUri}): the action's own objects would be listed as the job's outputs; choose a prefix that does not contain it`;
+    }
+    return undefined;
+}
 function artifactInput(workspaceFile, raw, suffixes) {
     if (!suffixes.some((s) => raw.endsWith(s))) {
         throw new Error(`"${raw}" should end in ${suffixes.join(' or ')}`);
@@ -70286,11 +71902,12 @@ function artifactInput(workspaceFile, raw, suffixes) {
         const loc = parseS3Uri(raw);
         if (loc.key === '')
             throw new Error(`"${raw}" has no object key`);
+        throwIf(sparkSubmitNameProblem(loc.key));
         return { kind: 's3', uri: raw };
     }
     if (/^[a-z0-9]+:\/\//i.test(raw))
         throw new Error(`"${raw}" must be a workspace path or an s3:// URI`);
-    return { kind: 'local', file: workspaceFile(raw) };
+    return { kind: 'local', file: sparkSubmitSafe(workspaceFile(raw)) };
 }
 function parseTags(raw) {
     const pairs = parseKeyValueLines(raw);
@@ -70298,10 +71915,12 @@ function parseTags(raw) {
         throw new Error(`has ${pairs.length} tags (at most ${MAX_USER_TAGS})`);
     const tags = {};
     for (const [k, v] of pairs) {
-        if (!TAG_KEY.test(k))
-            throw new Error(`tag key "${k}" is not allowed (1-128 letters, digits, spaces, _ . : / = + @ -)`);
-        if (!TAG_VALUE.test(v))
-            throw new Error(`tag value for "${k}" is not allowed (0-256 letters, digits, spaces, _ . : / = + @ -)`);
+        if (k.length > TAG_KEY.max || !compilePattern(TAG_KEY.pattern).test(k)) {
+            throw new Error(`tag key ${showValue(k)} must match ${TAG_KEY.pattern} (1-${TAG_KEY.max} ASCII characters)`);
+        }
+        if (v.length > TAG_VALUE.max || !compilePattern(TAG_VALUE.pattern).test(v)) {
+            throw new Error(`tag value for ${showValue(k)}: ${showValue(v)} must match ${TAG_VALUE.pattern} (0-${TAG_VALUE.max} ASCII characters)`);
+        }
         if (k.toLowerCase().startsWith('aws:'))
             throw new Error(`tag key "${k}" uses the reserved aws: prefix`);
         tags[k] = v;
@@ -70344,6 +71963,105 @@ function scriptAnnotation(failure, scripts) {
         };
     }
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/report/escape.ts
+// Escaping for text that comes from logs, job results and user inputs before it reaches the job
+// summary or a PR comment. GitHub renders Markdown plus a safe HTML subset there, and
+// `core.summary` escapes nothing, so every renderer escapes its own input.
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+};
+/** Escapes `& < > "`: the text is inert inside HTML elements and double-quoted attribute values. */
+function escapeHtml(text) {
+    return text.replace(/[&<>"]/g, (c) => HTML_ENTITIES[c]);
+}
+// Punctuation that starts Markdown inline syntax (emphasis, code, links, tables, strikethrough,
+// GitHub math). Backslash-escaping ASCII punctuation is always valid CommonMark.
+const MARKDOWN_INLINE = /[\\`*_[\]()#!|~$]/g;
+/**
+ * Escapes text for inline Markdown (a list item, a table cell): Markdown punctuation is
+ * backslash-escaped, HTML is entity-escaped, and line breaks become spaces so a value cannot end
+ * the table row or start a block of its own.
+ */
+function escapeInline(text) {
+    return escapeHtml(text.replace(MARKDOWN_INLINE, '\\$&')).replace(/\r?\n|\r/g, ' ');
+}
+/**
+ * A fenced code block that the content cannot close: the fence is one backtick longer than the
+ * longest run of backticks inside. Code blocks are not HTML-interpreted, so no escaping is needed.
+ */
+function codeFence(content, info = '') {
+    let longest = 0;
+    for (const run of content.match(/`+/g) ?? [])
+        longest = Math.max(longest, run.length);
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return `${fence}${info.replace(/[`\s]/g, '')}\n${content}\n${fence}`;
+}
+/**
+ * A `<pre>` block of escaped lines. In GitHub Markdown a line starting with `<pre` opens an HTML
+ * block that runs to the line holding `</pre>`, blank lines included; escaping the content means a
+ * log line can neither close it early nor inject markup.
+ */
+function preBlock(lines) {
+    return `<pre>\n${lines.map(escapeHtml).join('\n')}\n</pre>`;
+}
+/** Cuts text to at most `max` UTF-16 units without splitting a surrogate pair; marks the cut. */
+function clip(text, max, marker = '…') {
+    if (text.length <= max)
+        return text;
+    let end = Math.max(0, max - marker.length);
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end -= 1;
+    return text.slice(0, end) + marker;
+}
+
+;// CONCATENATED MODULE: ./src/report/diagnosis/render.ts
+// How a diagnosis reads: Markdown for the job summary and the PR comment, plain text for the
+// failure annotation. Cause and fix texts mark names with `backticks`; what is between them may
+// come from a log, so both sides are escaped.
+
+const SOURCE_WORDS = {
+    excerpt: 'the error in the driver log',
+    stateDetails: "the job run's state details",
+    stderr: "the driver's stderr",
+    stdout: "the driver's stdout",
+};
+/** Inline Markdown from a text whose `backticked` parts become code spans; all of it escaped. */
+function inlineMarkdown(text) {
+    return text
+        .split('`')
+        .map((part, i) => (i % 2 === 1 ? `<code>${escapeInline(part)}</code>` : escapeInline(part)))
+        .join('');
+}
+/** The diagnosis block shown first under "Why it did not succeed". */
+function diagnosisMarkdown(d) {
+    const lines = [
+        `**Cause: ${inlineMarkdown(d.title)}.** ${inlineMarkdown(d.cause)}`,
+        '',
+        `**Fix:** ${inlineMarkdown(d.fix.action)}`,
+    ];
+    for (const p of [d.fix.paste, d.fix.alsoPaste]) {
+        if (p)
+            lines.push('', `Paste into ${inlineMarkdown(p.target)}:`, '', codeFence(p.text, p.language));
+    }
+    lines.push('', `<sub>Recognised in ${SOURCE_WORDS[d.evidence.source]}: <code>${escapeHtml(d.evidence.line)}</code></sub>`);
+    return lines.join('\n');
+}
+/** Said when a failed run matched no known signature: the excerpt stands alone, without a guess. */
+const NO_KNOWN_CAUSE = 'No known cause matched this failure; the error as reported is shown below.';
+/** The diagnosis as plain text for an annotation or the step's failure message. */
+function diagnosisText(d) {
+    const parts = [`Cause: ${d.title}. ${d.cause}`, `Fix: ${d.fix.action}`];
+    for (const p of [d.fix.paste, d.fix.alsoPaste]) {
+        if (p)
+            parts.push(`Paste into ${p.target}:\n${p.text}`);
+    }
+    return parts.join('\n').replace(/`/g, '');
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -75386,61 +77104,6 @@ function exceedsThreshold(d, thresholdPct) {
     return d?.costPct !== undefined && thresholdPct !== undefined && d.costPct > thresholdPct;
 }
 
-;// CONCATENATED MODULE: ./src/report/escape.ts
-// Escaping for text that comes from logs, job results and user inputs before it reaches the job
-// summary or a PR comment. GitHub renders Markdown plus a safe HTML subset there, and
-// `core.summary` escapes nothing, so every renderer escapes its own input.
-const HTML_ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-};
-/** Escapes `& < > "`: the text is inert inside HTML elements and double-quoted attribute values. */
-function escapeHtml(text) {
-    return text.replace(/[&<>"]/g, (c) => HTML_ENTITIES[c]);
-}
-// Punctuation that starts Markdown inline syntax (emphasis, code, links, tables, strikethrough,
-// GitHub math). Backslash-escaping ASCII punctuation is always valid CommonMark.
-const MARKDOWN_INLINE = /[\\`*_[\]()#!|~$]/g;
-/**
- * Escapes text for inline Markdown (a list item, a table cell): Markdown punctuation is
- * backslash-escaped, HTML is entity-escaped, and line breaks become spaces so a value cannot end
- * the table row or start a block of its own.
- */
-function escapeInline(text) {
-    return escapeHtml(text.replace(MARKDOWN_INLINE, '\\$&')).replace(/\r?\n|\r/g, ' ');
-}
-/**
- * A fenced code block that the content cannot close: the fence is one backtick longer than the
- * longest run of backticks inside. Code blocks are not HTML-interpreted, so no escaping is needed.
- */
-function codeFence(content, info = '') {
-    let longest = 0;
-    for (const run of content.match(/`+/g) ?? [])
-        longest = Math.max(longest, run.length);
-    const fence = '`'.repeat(Math.max(3, longest + 1));
-    return `${fence}${info.replace(/[`\s]/g, '')}\n${content}\n${fence}`;
-}
-/**
- * A `<pre>` block of escaped lines. In GitHub Markdown a line starting with `<pre` opens an HTML
- * block that runs to the line holding `</pre>`, blank lines included; escaping the content means a
- * log line can neither close it early nor inject markup.
- */
-function preBlock(lines) {
-    return `<pre>\n${lines.map(escapeHtml).join('\n')}\n</pre>`;
-}
-/** Cuts text to at most `max` UTF-16 units without splitting a surrogate pair; marks the cut. */
-function clip(text, max, marker = '…') {
-    if (text.length <= max)
-        return text;
-    let end = Math.max(0, max - marker.length);
-    const code = text.charCodeAt(end - 1);
-    if (code >= 0xd800 && code <= 0xdbff)
-        end -= 1;
-    return text.slice(0, end) + marker;
-}
-
 ;// CONCATENATED MODULE: ./src/report/format.ts
 // Human-readable figures for the report. All times are shown in UTC: runners and readers sit in
 // different time zones, and AWS consoles show UTC too.
@@ -75646,6 +77309,7 @@ function cloudWatchLogGroupUrl(region, logGroup) {
 
 
 
+
 /** GitHub's limit for one step's job summary. */
 const SUMMARY_LIMIT_BYTES = 1024 * 1024;
 /** Default budget: the limit minus room for anything else the step writes to its summary. */
@@ -75823,7 +77487,13 @@ function reason(report) {
     else {
         why = `The action stopped waiting${waited} while the job run was ${summary_text(report.state)}.`;
     }
-    const parts = [`### Why it did not succeed`, '', why];
+    // The known cause and its fix come first; without one, say so rather than guess.
+    const parts = [`### Why it did not succeed`, ''];
+    if (report.diagnosis)
+        parts.push(diagnosisMarkdown(report.diagnosis), '');
+    parts.push(why);
+    if (!report.diagnosis && report.state === 'FAILED')
+        parts.push('', NO_KNOWN_CAUSE);
     // In <code>: GitHub does not turn "@name" into a mention there (this text may reach a PR comment).
     if (report.stateDetails) {
         parts.push('', `**State details:** ${code(report.stateDetails, MAX_DETAILS_CHARS)}`);
@@ -76018,6 +77688,9 @@ function logTail(name, tail, budget) {
         ? `last ${formatCount(shown)} of ${formatCount(tail.totalLines)} lines`
         : `${formatCount(shown)} ${shown === 1 ? 'line' : 'lines'}`;
     const parts = [`<details><summary>${escapeHtml(name)}: ${title}</summary>`, ''];
+    if (tail.readError) {
+        parts.push(`The log ended early (${escapeHtml(tail.readError)}); these are the lines read before that.`, '');
+    }
     if (omittedLines > 0) {
         parts.push(`${formatCount(omittedLines)} earlier lines (${formatBytes(omittedBytes)}) omitted; the whole log is at ${code(tail.uri)}.`, '');
     }
@@ -76358,6 +78031,7 @@ async function upsertComment(report, ctx, token, target, key) {
 
 
 
+
 /**
  * Puts the report where people read it: the job summary, an annotation on the failing line, and
  * (with comment-on-pr) the pull request's comment for this job.
@@ -76379,7 +78053,8 @@ async function publishReport(report, config, ctx, log) {
     }));
     const annotation = scriptAnnotation(report.failure, scripts);
     if (annotation) {
-        error(annotation.message, {
+        const cause = report.diagnosis ? `\n${diagnosisText(report.diagnosis)}` : '';
+        error(annotation.message + cause, {
             file: annotation.file,
             startLine: annotation.line,
             title: annotation.title,
@@ -76409,6 +78084,841 @@ async function publishReport(report, config, ctx, log) {
 function repositoryIsPrivate(ctx) {
     const event = readEventPayload(ctx.eventPath);
     return event?.repository?.private === true;
+}
+
+;// CONCATENATED MODULE: ./src/report/diagnosis/fixes.ts
+// Builders for the pastes a fix offers: `spark-conf` lines, action inputs, the IAM statement the job
+// runtime role lacks. Pure: everything comes from the match and the run's context.
+
+
+
+
+/** action.yml's default `hail-version`, offered when a fix needs a Hail version. */
+const DEFAULT_HAIL = '0.2.134';
+/** Lines to add under the action's `spark-conf` input. */
+function sparkConfPaste(lines) {
+    return {
+        target: "the action's `with:`",
+        language: 'yaml',
+        text: ['spark-conf: |', ...lines.map((l) => `  ${l}`)].join('\n'),
+    };
+}
+/** Action inputs to set. */
+function inputsPaste(values) {
+    const text = Object.entries(values)
+        .map(([k, v]) => `${k}: ${/^[\w./-]+$/.test(v) && !/^\d/.test(v) ? v : JSON.stringify(v)}`)
+        .join('\n');
+    return { target: "the action's `with:`", language: 'yaml', text };
+}
+/** The newest release whose Spark has this major.minor, e.g. "3.5" -> emr-7.13.0. */
+function newestReleaseForSpark(sparkMinor) {
+    const labels = versions_EMR_RELEASES.filter((r) => r.sparkMinor === sparkMinor).map((r) => r.label);
+    return labels.sort(compareLabels).at(-1);
+}
+/** The newest Hail patch release whose python_requires the given Python meets. */
+function newestHailForPython(python) {
+    const fits = versions_HAIL_RANGES.filter((r) => compareVersions(r.pythonMin, python) <= 0);
+    const last = fits.at(-1);
+    return last ? `0.2.${last.last}` : undefined;
+}
+/** The role's name from its ARN ("arn:aws:iam::1:role/path/name" -> "name"). */
+function roleName(arn) {
+    return arn ? arn.slice(arn.lastIndexOf('/') + 1) : undefined;
+}
+/** Trims a URI to the folder the grant should cover: the configured prefix it lies under, else its parent. */
+function grantPrefix(uri, ctx) {
+    const loc = parseS3Uri(uri);
+    for (const base of [ctx.outputUri, ctx.s3Prefix ? `${ctx.s3Prefix}/tmp` : undefined, ctx.s3Prefix]) {
+        if (!base)
+            continue;
+        const b = parseS3Uri(base);
+        const key = b.key.replace(/\/+$/, '');
+        if (b.bucket === loc.bucket && (loc.key === key || loc.key.startsWith(`${key}/`))) {
+            return { bucket: b.bucket, key };
+        }
+    }
+    const key = loc.key.replace(/\/+$/, '');
+    // A Hail table or matrix table is a folder: grant the folder that holds it.
+    const folder = key.replace(/\/[^/]*$/, '');
+    return { bucket: loc.bucket, key: folder === key ? '' : folder };
+}
+/** The statement the job runtime role needs to read (and, with write, write) under a prefix. */
+function iamPaste(bucket, key, write, role) {
+    const objects = key ? `arn:aws:s3:::${bucket}/${key}/*` : `arn:aws:s3:::${bucket}/*`;
+    const actions = write
+        ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']
+        : ['s3:GetObject'];
+    const statement = [
+        {
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: `arn:aws:s3:::${bucket}`,
+            // IfExists: EMRFS's HEAD of a missing key is judged with or without s3:prefix.
+            ...(key ? { Condition: { StringLikeIfExists: { 's3:prefix': [key, `${key}/*`] } } } : {}),
+        },
+        { Effect: 'Allow', Action: actions, Resource: objects },
+    ];
+    return {
+        target: `the job runtime role${role ? ` \`${role}\`` : ''}'s policy (Statement entries)`,
+        language: 'json',
+        text: JSON.stringify(statement, null, 2),
+    };
+}
+const PRESETS = new Map(hailSparkPresets());
+/** The value the job ran with: the user's `spark-conf`, else the action's preset. */
+function effectiveSetting(ctx, key) {
+    return ctx.sparkConf?.[key] ?? PRESETS.get(key);
+}
+/** A Spark size ("27g", "4096m", "200G") in GB; undefined when not given or not understood. */
+function sizeInGb(value) {
+    const m = /^(\d+(?:\.\d+)?)\s*([kmgt])?b?$/i.exec(value?.trim() ?? '');
+    if (!m)
+        return undefined;
+    const scale = { k: 1 / 1024 ** 2, m: 1 / 1024, g: 1, t: 1024 };
+    return Number(m[1]) * scale[(m[2] ?? 'm').toLowerCase()]; // Spark reads a bare number as MiB
+}
+/**
+ * The next worker size up for a driver or executor that ran out of heap: memory (+10% overhead)
+ * must fit the worker, 4 vCPU up to 30 GB, 8 vCPU up to 60 GB, 16 vCPU up to 120 GB.
+ * Undefined when the job already had the largest.
+ */
+function biggerMemory(ctx, role) {
+    // EMR Serverless's default driver and executor: 4 vCPU, spark.*.memory 14g (unverified for every release).
+    const now = sizeInGb(effectiveSetting(ctx, `spark.${role}.memory`)) ?? 14;
+    if (now < 27)
+        return [`spark.${role}.memory=27g`];
+    if (now < 54)
+        return [`spark.${role}.cores=8`, `spark.${role}.memory=54g`];
+    if (now < 108)
+        return [`spark.${role}.cores=16`, `spark.${role}.memory=108g`];
+    return undefined;
+}
+/** The release label the context's Hail version runs on (the action's default Hail when unknown). */
+function fixes_releaseFor(ctx) {
+    try {
+        return chooseReleaseLabel(ctx.hailVersion ?? DEFAULT_HAIL);
+    }
+    catch {
+        return chooseReleaseLabel(DEFAULT_HAIL);
+    }
+}
+const WORKER_SIZES = 'EMR Serverless allows 4 vCPU workers with 8–30 GB, 8 vCPU with 16–60 GB (4 GB steps), 16 vCPU with 32–120 GB (8 GB steps)';
+/** The next worker size for a driver or executor out of heap, or what to do when it is the largest. */
+function memoryFix(ctx, role) {
+    const lines = biggerMemory(ctx, role);
+    if (!lines) {
+        return {
+            action: `The ${role} already has the largest worker (${WORKER_SIZES}): split the work, e.g. more partitions, or fewer \`spark.executor.cores\` per executor so each task gets more memory.`,
+        };
+    }
+    return {
+        action: `Raise ${role} memory; memory + overhead (10%) must fit the worker: ${WORKER_SIZES}.`,
+        paste: sparkConfPaste(lines),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/diagnosis/where.ts
+// Where a failing S3 path sits for the action (its tmp dir, the output prefix, an artifact, someone
+// else's bucket) and whose role touched it: what an AccessDenied fix needs to name.
+
+
+// Keys are capped: the URI goes into the cause and the paste, which the summary shows whole.
+const S3_URI = /\bs3a?:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[^\s"'`,;)\]}<>]{0,400})?/;
+/** The first s3:// URI on the matched line, else the nearest one before it, else after it. */
+function uriNear(m) {
+    const on = S3_URI.exec(m.line)?.[0];
+    if (on)
+        return on;
+    for (let d = 1; d < m.lines.length; d++) {
+        const before = m.index - d >= 0 ? S3_URI.exec(m.lines[m.index - d])?.[0] : undefined;
+        if (before)
+            return before;
+        const after = m.index + d < m.lines.length ? S3_URI.exec(m.lines[m.index + d])?.[0] : undefined;
+        if (after)
+            return after;
+    }
+    return undefined;
+}
+function role(ctx) {
+    const name = roleName(ctx.executionRoleArn);
+    return name ? `the job runtime role \`${name}\` (\`execution-role-arn\`)` : 'the job runtime role';
+}
+/** What a path is to the action: the tmp dir, the output prefix, an uploaded artifact or script. */
+function describePath(uri, ctx) {
+    const under = (base) => !!base && (uri === base || uri.startsWith(`${base.replace(/\/+$/, '')}/`));
+    if (under(ctx.outputUri))
+        return { what: 'the output prefix (`output-uri`)', write: true };
+    if (under(ctx.s3Prefix && `${ctx.s3Prefix}/tmp`))
+        return { what: "Hail's tmp dir", write: true };
+    if (ctx.scriptUri && uri === ctx.scriptUri)
+        return { what: 'the entry point', write: false };
+    if (under(ctx.s3Prefix))
+        return { what: 'an artifact the action uploaded', write: false };
+    return { what: uri, write: false };
+}
+/** A bucket that is neither the s3-prefix's nor the output's: someone else's, perhaps Requester Pays. */
+function isForeignBucket(uri, ctx) {
+    const ours = [ctx.s3Prefix, ctx.outputUri].filter((u) => !!u).map((u) => parseS3Uri(u).bucket);
+    return ours.length > 0 && !ours.includes(parseS3Uri(uri).bucket);
+}
+
+;// CONCATENATED MODULE: ./src/report/diagnosis/signatures.ts
+// The catalogue of known failures: how each is recognised, its cause in one sentence, and the fix
+// to paste. Order matters: the first signature that matches wins, so specific ones come first
+// (EmrFileSystem not found before any ClassNotFoundException, the connection pool before
+// AccessDenied). The texts matched are the real ones thrown by Hail, Spark, Hadoop, EMRFS and Java.
+
+
+
+const KRYO_LINES = [
+    'spark.serializer=org.apache.spark.serializer.KryoSerializer',
+    'spark.kryo.registrator=is.hail.kryo.HailKryoRegistrator',
+];
+const PYTHON_ENV_LINES = [
+    'spark.archives=<the Hail environment archive>#environment',
+    'spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON=./environment/bin/python',
+    'spark.emr-serverless.driverEnv.PYSPARK_PYTHON=./environment/bin/python',
+    'spark.executorEnv.PYSPARK_PYTHON=./environment/bin/python',
+];
+const SIGNATURES = [
+    {
+        id: 'hail-spark-mismatch',
+        title: "Hail's jar was built for another Spark",
+        patterns: [
+            /This Hail JAR was compiled for Spark (\d+\.\d+)\S*, cannot run with Spark (\d+\.\d+)(\S*?)\.?$/,
+        ],
+        cause: (m) => `The Hail jar was compiled for Spark ${m.groups[1]}, but the release runs Spark \`${m.groups[2]}${m.groups[3] ?? ''}\`; Hail requires the same major.minor.`,
+        fix: (m, ctx) => {
+            const label = newestReleaseForSpark(m.groups[1]);
+            if (!label) {
+                return {
+                    action: `Use a Hail jar built for Spark ${m.groups[2]}: leave \`hail-jar\` and \`hail-env-archive\` empty so the action gets matching artifacts for \`hail-version\`.`,
+                };
+            }
+            return {
+                action: `Run on a release with Spark ${m.groups[1]} (a new \`application-name\` is created with it), or leave \`hail-jar\` ` +
+                    `and \`hail-env-archive\` empty so the action gets artifacts for the application's release.`,
+                paste: inputsPaste({
+                    'release-label': label,
+                    'application-name': `hail-${label.replace(/\./g, '-')}`,
+                    ...(ctx.hailVersion ? { 'hail-version': ctx.hailVersion } : {}),
+                }),
+            };
+        },
+    },
+    {
+        id: 'kryo-overridden',
+        title: "Spark's serializer is not Hail's Kryo setup",
+        patterns: [
+            /Invalid configuration property spark\.serializer: required org\.apache\.spark\.serializer\.KryoSerializer/,
+            /spark\.kryo\.registrator must include is\.hail\.kryo\.HailKryoRegistrator/,
+        ],
+        cause: () => "Hail refuses to start unless `spark.serializer` is Kryo and `spark.kryo.registrator` includes Hail's registrator, and something replaced them.",
+        fix: () => ({
+            action: 'Remove every setting of `spark.serializer` and `spark.kryo.registrator` from the script (`hl.init(spark_conf=...)`, ' +
+                '`SparkConf().set(...)`, `SparkSession.builder.config(...)`): the action already sends the values Hail needs, shown here.',
+            paste: {
+                target: 'reference (already sent by the action)',
+                language: 'text',
+                text: KRYO_LINES.join('\n'),
+            },
+        }),
+    },
+    {
+        id: 'hail-jar-missing',
+        title: "Hail's jar is not on the classpath",
+        patterns: [
+            /ClassNotFoundException: is\.hail\./,
+            /NoClassDefFoundError: is\/hail\//,
+            /'JavaPackage' object is not callable/,
+            /is\.hail\.backend\.spark\.SparkBackend does not exist in the JVM/,
+        ],
+        cause: () => "Hail's classes (`is.hail.*`, such as its Kryo registrator) were not found: `hail-all-spark.jar` did not reach the driver or the executors.",
+        fix: () => ({
+            action: "Let the action ship the jar: leave `hail-jar` empty (or point it at a real `hail-all-spark.jar`) and do not set `spark.jars` in `spark-conf` or in the script, which replaces the action's `--jars`.",
+            paste: inputsPaste({ 'hail-artifacts': 'auto' }),
+        }),
+    },
+    {
+        id: 'emrfs-missing',
+        title: 'EMRFS (the s3:// file system) is not on the classpath',
+        patterns: [/ClassNotFoundException: Class com\.amazon\.ws\.emr\.hadoop\.fs\.EmrFileSystem not found/],
+        cause: () => "A job-level `spark.driver.extraClassPath` or `spark.executor.extraClassPath` replaced EMR's default classpath, which is where EMRFS, the `s3://` file system, lives.",
+        fix: () => ({
+            action: "Remove `spark.driver.extraClassPath` and `spark.executor.extraClassPath` (and `extraLibraryPath`) wherever the job sets them: in the script, or in an older version of this action. `--jars` already ships Hail's jar.",
+        }),
+    },
+    {
+        id: 'no-filesystem-s3a',
+        title: 's3a:// is not available on EMR Serverless',
+        patterns: [/No FileSystem for scheme "?s3a"?/],
+        cause: () => 'EMR Serverless reads and writes S3 through EMRFS with `s3://` URIs; no file system is configured for `s3a://`.',
+        fix: (m) => {
+            const uri = uriNear(m);
+            return {
+                action: 'Write `s3://` instead of `s3a://` in the script, its arguments and the inputs.',
+                ...(uri?.startsWith('s3a://')
+                    ? { paste: { target: 'the script', language: 'text', text: uri.replace(/^s3a:/, 's3:') } }
+                    : {}),
+            };
+        },
+    },
+    {
+        id: 'gs-public-dataset',
+        title: "Hail's public datasets read from Google Cloud Storage",
+        patterns: [
+            /gs:\/\/(hail-datasets|hail-common|gcp-public-data--gnomad)[^\s"')]*/,
+            /(load_dataset|experimental\.DB)\(/,
+        ],
+        requires: [/No FileSystem for scheme "?gs"?/],
+        cause: () => 'The job reads a public dataset by its `gs://` path, and EMR Serverless has no Google Cloud Storage connector.',
+        fix: (m) => ({
+            action: m.groups[1] === 'gcp-public-data--gnomad'
+                ? 'Read gnomAD from its AWS Open Data copy (the same layout under `s3://gnomad-public-us-east-1/`).'
+                : "Load Hail's datasets from their AWS copy: pass `region='us', cloud='aws'` to `hl.experimental.load_dataset` (or `hl.experimental.DB`).",
+            paste: m.groups[1] === 'gcp-public-data--gnomad'
+                ? {
+                    target: 'the script',
+                    language: 'text',
+                    text: m.groups[0].replace('gs://gcp-public-data--gnomad', 's3://gnomad-public-us-east-1'),
+                }
+                : {
+                    target: 'the script',
+                    language: 'text',
+                    text: "hl.experimental.load_dataset(name, version, reference_genome, region='us', cloud='aws')",
+                },
+        }),
+    },
+    {
+        id: 'no-filesystem-gs',
+        title: 'gs:// paths cannot be read on EMR Serverless',
+        patterns: [/No FileSystem for scheme "?gs"?/, /UnsupportedFileSystemException.*"gs"/],
+        cause: () => 'EMR Serverless has no Google Cloud Storage connector, so a `gs://` path cannot be read or written.',
+        fix: () => ({
+            action: 'Copy the data to S3 (for example `gcloud storage cp -r gs://… .` then `aws s3 sync`) and use its `s3://` URI in the script.',
+        }),
+    },
+    {
+        id: 'scala-mismatch',
+        title: "Hail's jar was built for another Scala",
+        patterns: [/NoSuchMethodError: .*\bscala\./, /NoClassDefFoundError: scala\/collection\//],
+        cause: () => "The Hail jar was compiled for a different Scala than the release's Spark (EMR's Spark 3 runs Scala 2.12, Spark 4 runs 2.13), so Scala's own methods are missing.",
+        fix: (_m, ctx) => ({
+            action: 'Leave `hail-jar` and `hail-env-archive` empty so the action gets artifacts built for the release, or run on the release the Hail version was built for.',
+            paste: inputsPaste({ 'hail-artifacts': 'auto', 'release-label': fixes_releaseFor(ctx) }),
+        }),
+    },
+    {
+        id: 'java-version',
+        title: 'This Hail version refuses the Java version',
+        patterns: [/Hail requires Java (8 or 11|1\.8), found (\S+)/],
+        cause: (m) => `This Hail version runs only on Java ${m.groups[1]}, and the job ran Java \`${m.groups[2]}\`.`,
+        fix: () => ({
+            action: 'Remove the `JAVA_HOME` settings (`spark.emr-serverless.driverEnv.JAVA_HOME`, `spark.executorEnv.JAVA_HOME`) that select another Java, or use Hail 0.2.131 or later, which runs on the Java 17 of emr-7.x.',
+            paste: inputsPaste({ 'hail-version': DEFAULT_HAIL, 'release-label': chooseReleaseLabel(DEFAULT_HAIL) }),
+        }),
+    },
+    {
+        id: 'python-too-old',
+        title: 'Python is too old for this Hail version',
+        patterns: [/Hail requires Python (\d+\.\d+)(?: or later)?, found (\d+\.\d+)/],
+        cause: (m) => `This Hail version needs Python ${m.groups[1]} or later, and the job's environment runs Python ${m.groups[2]}.`,
+        fix: (m) => {
+            const fits = newestHailForPython(m.groups[2]);
+            return {
+                action: `Leave \`hail-env-archive\` empty so the action builds an environment that ships a new enough Python, ` +
+                    (fits
+                        ? `or use Hail ${fits}, the newest that runs on Python ${m.groups[2]}.`
+                        : 'or rebuild the archive with a newer Python.'),
+                ...(fits ? { paste: inputsPaste({ 'hail-version': fits }) } : {}),
+            };
+        },
+    },
+    {
+        id: 'python-env-missing',
+        title: "The environment archive's Python is missing",
+        patterns: [/Cannot run program "([^"]*environment\/bin\/python[^"]*)"/],
+        cause: (m) => `Spark could not start \`${m.groups[1]}\`: the Python environment archive was not unpacked as \`environment\`, or its interpreter is a link to a Python outside the archive (a venv made without \`--copies\`).`,
+        fix: () => ({
+            action: 'Leave `hail-env-archive` empty so the action builds the archive, or rebuild yours on the EMR image with a venv made by `--copies` and packed by venv-pack.',
+            paste: {
+                target: 'a shell on the EMR base image',
+                language: 'shell',
+                text: 'python3 -m venv --copies env && . env/bin/activate && pip install hail venv-pack && venv-pack -o pyspark_hail.tar.gz',
+            },
+        }),
+    },
+    {
+        id: 'no-module-hail',
+        title: 'Python cannot import Hail',
+        patterns: [/ModuleNotFoundError: No module named '(hail|hailtop)(?:\.[\w.]*)?'/],
+        cause: () => 'The driver ran a Python without Hail: the environment archive was not used (its `PYSPARK_PYTHON` settings were overridden) or it does not contain Hail.',
+        fix: () => ({
+            action: 'Do not set `spark.archives` or the `PYSPARK_PYTHON`/`PYSPARK_DRIVER_PYTHON` variables in `spark-conf` or the script; the action sends these. A `hail-env-archive` you give must be a venv-pack archive with Hail installed.',
+            paste: {
+                target: 'reference (already sent by the action)',
+                language: 'text',
+                text: PYTHON_ENV_LINES.join('\n'),
+            },
+        }),
+    },
+    {
+        id: 'no-module',
+        title: 'A Python package the script imports is missing',
+        patterns: [/ModuleNotFoundError: No module named '([\w]+)[\w.]*'/],
+        cause: (m) => `The script imports \`${m.groups[1]}\`, which is not in the job's Python environment.`,
+        fix: (m) => ({
+            action: `Add the package that provides \`${m.groups[1]}\` to a requirements file and give it as \`python-requirements\`; the action builds it into the environment.`,
+            paste: inputsPaste({ 'python-requirements': 'requirements.txt' }),
+        }),
+    },
+    {
+        id: 's3-connection-pool',
+        title: 'EMRFS ran out of S3 connections',
+        patterns: [/ConnectionPoolTimeoutException/, /Timeout waiting for connection from pool/],
+        cause: (_m, ctx) => `More tasks read or wrote S3 at once than EMRFS's connection pool allows (\`fs.s3.maxConnections\`, ${effectiveSetting(ctx, 'spark.hadoop.fs.s3.maxConnections') ?? 'the default'} in this job).`,
+        fix: (_m, ctx) => {
+            const now = Number(effectiveSetting(ctx, 'spark.hadoop.fs.s3.maxConnections')) || 500;
+            return {
+                action: 'Raise the EMRFS connection pool, or run fewer tasks per executor (`spark.executor.cores`) so fewer share one pool.',
+                paste: sparkConfPaste([`spark.hadoop.fs.s3.maxConnections=${now * 2}`]),
+            };
+        },
+    },
+    {
+        id: 's3-access-denied',
+        title: 'The job runtime role may not use an S3 path',
+        patterns: [
+            /AmazonS3Exception: Access Denied/,
+            /Error Code: AccessDenied/,
+            /AccessDeniedException/,
+            /\(Service: (?:Amazon )?S3; Status Code: 403/,
+        ],
+        cause: (m, ctx) => {
+            const uri = uriNear(m)?.replace(/^s3a:/, 's3:');
+            if (!uri)
+                return `S3 refused ${role(ctx)} access to a path: the job runs as that role, not as your workflow's role.`;
+            const { what } = describePath(uri, ctx);
+            const where = what === uri ? `\`${uri}\`` : `${what} (\`${uri}\`)`;
+            const foreign = isForeignBucket(uri, ctx)
+                ? ", a bucket outside this action's prefixes: the role lacks a grant there, or the bucket is Requester Pays"
+                : '';
+            return `S3 refused ${role(ctx)} access to ${where}${foreign}; the job runs as that role, not as your workflow's role.`;
+        },
+        fix: (m, ctx) => {
+            const uri = uriNear(m)?.replace(/^s3a:/, 's3:');
+            if (!uri) {
+                return {
+                    action: `Grant ${role(ctx)} \`s3:GetObject\` (and \`s3:PutObject\` where it writes) on the path in the error, and \`s3:ListBucket\` on its bucket.`,
+                };
+            }
+            const grant = grantPrefix(uri, ctx);
+            const write = describePath(uri, ctx).write || /\.write\(|checkpoint\(|export|PutObject/.test(m.lines.join('\n'));
+            const statement = iamPaste(grant.bucket, grant.key, write, roleName(ctx.executionRoleArn));
+            if (isForeignBucket(uri, ctx)) {
+                return {
+                    action: `Add this statement to ${role(ctx)}; the bucket's owner must also allow the role in its bucket policy. ` +
+                        'If the bucket is Requester Pays (many shared genomics buckets are), also send the requester-pays header.',
+                    paste: statement,
+                    alsoPaste: sparkConfPaste(['spark.hadoop.fs.s3.useRequesterPaysHeader=true']),
+                };
+            }
+            return { action: `Add this statement to ${role(ctx)}.`, paste: statement };
+        },
+    },
+    {
+        id: 'container-out-of-memory',
+        title: 'A worker was killed for using more memory than it has',
+        patterns: [
+            /possible container OOM/,
+            /exceeding memory limits/,
+            /Container killed/,
+            /exited with (?:exit )?code 137\b/,
+            /exit code 137\b/,
+        ],
+        cause: () => "An executor's process used more memory than its worker has (off-heap memory, which Hail's native code uses, counts against `spark.executor.memoryOverhead`), so it was killed.",
+        fix: (_m, ctx) => {
+            const overhead = sizeInGb(effectiveSetting(ctx, 'spark.executor.memoryOverhead')) ?? 0;
+            const lines = overhead < 7
+                ? ['spark.executor.memory=20g', 'spark.executor.memoryOverhead=7g']
+                : ['spark.executor.cores=8', 'spark.executor.memory=40g', 'spark.executor.memoryOverhead=14g'];
+            return {
+                action: `Give executors more overhead. A worker holds memory + overhead: ${WORKER_SIZES}.`,
+                paste: sparkConfPaste(lines),
+            };
+        },
+    },
+    {
+        id: 'executor-out-of-memory',
+        title: 'An executor ran out of Java heap',
+        patterns: [/executor [^)]*\): java\.lang\.OutOfMemoryError/, /Lost task .*java\.lang\.OutOfMemoryError/],
+        cause: (_m, ctx) => `A task needed more Java heap than an executor has (\`spark.executor.memory\`, ${effectiveSetting(ctx, 'spark.executor.memory') ?? 'the default'} in this job).`,
+        fix: (_m, ctx) => memoryFix(ctx, 'executor'),
+    },
+    {
+        id: 'driver-out-of-memory',
+        title: 'The driver ran out of Java heap',
+        patterns: [
+            /java\.lang\.OutOfMemoryError: (?:Java heap space|GC overhead limit exceeded)/,
+            /^OutOfMemoryError: Java heap space/,
+        ],
+        cause: (_m, ctx) => `The driver needed more Java heap than \`spark.driver.memory\` (${effectiveSetting(ctx, 'spark.driver.memory') ?? 'the default'} in this job) gives it: collecting results, a large \`.collect()\` or a big local matrix.`,
+        fix: (_m, ctx) => memoryFix(ctx, 'driver'),
+    },
+    {
+        id: 'disk-full',
+        title: 'A worker ran out of local disk',
+        patterns: [/No space left on device/],
+        cause: () => "Shuffle or spill files filled a worker's local disk (20 GB unless `spark.emr-serverless.*.disk` says more).",
+        fix: (_m, ctx) => {
+            const now = sizeInGb(effectiveSetting(ctx, 'spark.emr-serverless.executor.disk')) ?? 20;
+            if (now < 200) {
+                return {
+                    action: 'Give workers more disk: standard disks go up to 200 GB per worker.',
+                    paste: sparkConfPaste([
+                        'spark.emr-serverless.executor.disk=200G',
+                        'spark.emr-serverless.driver.disk=200G',
+                    ]),
+                };
+            }
+            return {
+                action: 'Standard disks stop at 200 GB per worker: use shuffle-optimized disks (emr-7.1.0 and later), up to 2,000 GB, or spread the data over more executors.',
+                paste: sparkConfPaste([
+                    'spark.emr-serverless.executor.disk.type=shuffle_optimized',
+                    'spark.emr-serverless.executor.disk=1000G',
+                ]),
+            };
+        },
+    },
+    {
+        id: 'stack-overflow',
+        // The JVM prepends JAVA_TOOL_OPTIONS to its command-line options (Oracle's troubleshooting
+        // guide), so EMR's own Java options stay; a -Xss among them would win (none is set, unverified).
+        title: "A JVM thread's stack overflowed",
+        patterns: [/java\.lang\.StackOverflowError/, /^StackOverflowError/],
+        cause: () => "Hail's query compiler recursed deeper than the JVM's default thread stack allows (Hail's own clusters run with `-Xss4M`).",
+        fix: () => ({
+            action: "Raise the thread stack through `JAVA_TOOL_OPTIONS`, which the JVM reads in addition to EMR's Java options (they stay as they are; `extraJavaOptions` would replace them).",
+            paste: sparkConfPaste([
+                'spark.emr-serverless.driverEnv.JAVA_TOOL_OPTIONS=-Xss4m',
+                'spark.executorEnv.JAVA_TOOL_OPTIONS=-Xss4m',
+            ]),
+        }),
+    },
+    {
+        id: 'execution-timeout',
+        title: 'The job run reached its execution timeout',
+        // stateDetails also quotes the job's last exception: only a run that ran counts.
+        onlyIf: (f) => f.started,
+        sources: ['stateDetails'],
+        patterns: [
+            /executionTimeoutMinutes|execution timeout|exceeded (?:the )?(?:maximum )?(?:execution|run) ?time/i,
+        ],
+        cause: (_m, ctx) => `EMR Serverless stopped the job run when it reached its execution timeout${ctx.timeoutMinutes ? ` (${ctx.timeoutMinutes} minutes, from \`timeout-minutes\`)` : ''}.`,
+        fix: (_m, ctx) => ({
+            action: 'Allow a longer run (at most 10080 minutes), or make the job faster (more executors, fewer partitions to recompute).',
+            paste: inputsPaste({ 'timeout-minutes': String(Math.min(10080, (ctx.timeoutMinutes ?? 120) * 2)) }),
+        }),
+    },
+    {
+        id: 'application-quota',
+        title: 'The application could not get capacity',
+        // stateDetails also quotes the job's last exception: only a run that never started counts.
+        onlyIf: (f) => !f.started,
+        sources: ['stateDetails'],
+        patterns: [/quota|limit exceeded|Max concurrent vCPUs|maximum capacity|maximumCapacity/i],
+        cause: () => "The job could not get workers: the application's `maximumCapacity` or the account's EMR Serverless vCPU quota was reached.",
+        fix: (_m, ctx) => ({
+            action: 'Raise the application\'s maximum capacity, or the account quota "Max concurrent vCPUs per account" in Service Quotas (EMR Serverless).',
+            paste: {
+                target: 'a shell with AWS credentials',
+                language: 'shell',
+                text: `aws emr-serverless update-application --application-id ${ctx.applicationId ?? '<application-id>'} --maximum-capacity cpu=400vCPU,memory=3000GB,disk=20000GB`,
+            },
+        }),
+    },
+    {
+        id: 'application-network',
+        title: "The application's network configuration failed",
+        // stateDetails also quotes the job's last exception: only a run that never started counts.
+        onlyIf: (f) => !f.started,
+        sources: ['stateDetails'],
+        patterns: [/subnet|security group|network interface|\bENI\b|IP address/i],
+        cause: () => "EMR Serverless could not place workers in the application's VPC: a subnet is out of IP addresses, or a subnet or security group is wrong or gone.",
+        fix: (_m, ctx) => ({
+            action: 'Give the application subnets with free IP addresses (in several Availability Zones) and a security group that exists, in its `networkConfiguration`.',
+            paste: {
+                target: 'a shell with AWS credentials',
+                language: 'shell',
+                text: `aws emr-serverless update-application --application-id ${ctx.applicationId ?? '<application-id>'} --network-configuration subnetIds=<subnet-a>,<subnet-b>,securityGroupIds=<sg>`,
+            },
+        }),
+    },
+    {
+        id: 'queued-until-timeout',
+        title: 'The job run never started running',
+        run: (f) => f.endedByAction === 'timeout' && !f.started,
+        cause: () => "The job run waited (QUEUED, SCHEDULED or PENDING) until `timeout-minutes` ran out: the application's `maximumCapacity`, its concurrent job runs or the account's vCPU quota left no room for it.",
+        fix: (_m, ctx) => ({
+            action: 'Raise the application\'s maximum capacity (or the account quota "Max concurrent vCPUs per account"), or let fewer job runs share the application.',
+            paste: {
+                target: 'a shell with AWS credentials',
+                language: 'shell',
+                text: `aws emr-serverless update-application --application-id ${ctx.applicationId ?? '<application-id>'} --maximum-capacity cpu=400vCPU,memory=3000GB,disk=20000GB`,
+            },
+        }),
+    },
+    {
+        id: 'action-timeout',
+        title: "The job run outlasted the action's time limit",
+        run: (f) => f.endedByAction === 'timeout' && f.started,
+        cause: (_m, ctx) => `The job run was still running when \`timeout-minutes\`${ctx.timeoutMinutes ? ` (${ctx.timeoutMinutes})` : ''} ran out, so the action cancelled it.`,
+        fix: (_m, ctx) => ({
+            action: 'Allow a longer run (at most 10080 minutes).',
+            paste: inputsPaste({ 'timeout-minutes': String(Math.min(10080, (ctx.timeoutMinutes ?? 120) * 2)) }),
+        }),
+    },
+];
+
+;// CONCATENATED MODULE: ./src/report/diagnosis/match.ts
+// Matches a finished run against the catalogue of known failures. Pure: it reads the report the
+// action already built (state details, the failure excerpt with its exception chain, the log tails).
+//
+// Never a wrong guess: the log tails are read only when the excerpt does not explain the failure by
+// itself (no excerpt, or only a Java exception such as "User application exited with 1"): a
+// retried WARN in the tail must not outvote the Python traceback that ended the job.
+
+
+const MAX_EVIDENCE_CHARS = 300;
+const MAX_VALUE_CHARS = 300;
+/** The texts to look in, most telling first. */
+function evidenceOf(report) {
+    const out = [];
+    const f = report.failure;
+    if (f)
+        out.push({ source: 'excerpt', lines: [f.headline, ...f.lines] });
+    const details = [report.stateDetails, ...(report.attempts ?? []).map((a) => a.stateDetails)].filter((d) => !!d);
+    if (details.length > 0)
+        out.push({ source: 'stateDetails', lines: details });
+    if (!f || f.kind === 'java-exception') {
+        const { stderr, stdout } = report.logs;
+        if (stderr?.found)
+            out.push({ source: 'stderr', lines: stderr.lines });
+        if (stdout?.found)
+            out.push({ source: 'stdout', lines: stdout.lines });
+    }
+    return out;
+}
+function find(sig, ev, facts) {
+    if (!sig.patterns || (sig.sources && !sig.sources.includes(ev.source)))
+        return undefined;
+    if (sig.onlyIf && !sig.onlyIf(facts))
+        return undefined;
+    if (sig.requires && !sig.requires.every((re) => ev.lines.some((l) => re.test(l))))
+        return undefined;
+    for (const re of sig.patterns) {
+        for (let i = 0; i < ev.lines.length; i++) {
+            const line = ev.lines[i];
+            const m = re.exec(line);
+            if (!m)
+                continue;
+            // Backticks mark code in cause and fix texts: a value from a log must not carry any.
+            // Clipped too: a cause is rendered whole in the summary's bounded part.
+            const groups = [...m].map((g) => clip((g ?? '').replace(/`/g, "'"), MAX_VALUE_CHARS));
+            return { groups, line, source: ev.source, lines: ev.lines, index: i };
+        }
+    }
+    return undefined;
+}
+function build(sig, m, ctx) {
+    return {
+        id: sig.id,
+        title: sig.title,
+        cause: sig.cause(m, ctx),
+        fix: sig.fix(m, ctx),
+        evidence: { source: m.source, line: clip(m.line.trim(), MAX_EVIDENCE_CHARS) },
+    };
+}
+/**
+ * The known cause of a run that did not succeed, or undefined when none matched (then the report
+ * shows the excerpt alone and says so). Runs the user cancelled are not diagnosed.
+ */
+function diagnose(report, ctx, signatures = SIGNATURES) {
+    if (report.state === 'SUCCESS' || report.endedByAction === 'workflow-cancelled')
+        return undefined;
+    if (report.state === 'CANCELLED' && !report.endedByAction)
+        return undefined;
+    const facts = {
+        state: report.state,
+        endedByAction: report.endedByAction,
+        started: report.timings.startedAt !== undefined,
+        stateDetails: report.stateDetails,
+    };
+    // When the action ended the run, how it ended is the cause; the logs only show where it was.
+    if (report.endedByAction) {
+        for (const sig of signatures) {
+            if (sig.run?.(facts)) {
+                const line = report.stateDetails ?? `${report.state} (ended by the action: ${report.endedByAction})`;
+                return build(sig, { groups: [], line, source: 'stateDetails', lines: [line], index: 0 }, ctx);
+            }
+        }
+    }
+    for (const ev of evidenceOf(report)) {
+        for (const sig of signatures) {
+            const m = find(sig, ev, facts);
+            if (m)
+                return build(sig, m, ctx);
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/report/diagnosis/context.ts
+// Joins a finished run's report with what the inputs say (role, prefixes, time limit), so a fix can
+// name the user's own bucket, prefix and job runtime role.
+
+
+function diagnosisContext(config, report) {
+    return {
+        executionRoleArn: config.executionRoleArn,
+        s3Prefix: formatS3Uri(config.s3Prefix).replace(/\/+$/, ''),
+        outputUri: config.outputUri,
+        scriptUri: report.scriptUri,
+        releaseLabel: report.releaseLabel,
+        hailVersion: report.hailVersion ?? config.hailVersion,
+        applicationId: report.applicationId,
+        timeoutMinutes: config.timeoutMinutes,
+        sparkConf: Object.fromEntries(config.sparkConf),
+    };
+}
+/** The report with its diagnosis (undefined when the run succeeded or no known cause matched). */
+function withDiagnosis(report, config) {
+    return { ...report, diagnosis: diagnose(report, diagnosisContext(config, report)) };
+}
+
+;// CONCATENATED MODULE: ./src/request-check.ts
+
+
+
+
+
+
+
+/**
+ * Every request this config will send (StartJobRun, and CreateApplication in application-name
+ * mode), planned and checked before the first upload or AWS call.
+ */
+async function requireValidRequests(config, ctx, jar) {
+    if (config.jobRunId)
+        return; // re-attaching sends neither
+    const problems = jobRunProblems(await plannedJobRequest(config, ctx), config);
+    if (config.applicationName)
+        problems.push(...applicationProblems(applicationRequestFor(config, ctx, jar)));
+    throwAll(problems);
+}
+/** Throws, naming the input behind each reason the service would refuse this request. */
+function requireValidJobRequest(request, config) {
+    throwAll(jobRunProblems(request, config));
+}
+function jobRunProblems(request, config) {
+    return validateStartJobRun(request).map((v) => jobRunProblem(v, config));
+}
+function applicationProblems(request) {
+    return validateCreateApplication(request).map(applicationProblem);
+}
+/** InputErrors when every problem has an input to name; else the action itself is at fault. */
+function throwAll(problems) {
+    const unique = [...new Map(problems.map((p) => [p.message, p])).values()];
+    if (unique.length === 0)
+        return;
+    if (unique.every((p) => p instanceof InputError))
+        throw new InputErrors(unique);
+    throw new Error(unique.map((p) => p.message).join('\n'));
+}
+const mapKey = (p) => (typeof p === 'object' ? p.mapKey : undefined);
+/** A violation said in terms of the input it came from. */
+function jobRunProblem(v, config) {
+    const [first, second, third] = v.path;
+    const at = (input, text) => new InputError(input, text);
+    switch (first) {
+        case 'applicationId':
+            return at(Input.ApplicationId, v.message);
+        case 'executionRoleArn':
+            return at(Input.ExecutionRoleArn, v.message);
+        case 'name':
+            return at(Input.Name, config.name ? v.message : `the default job run name ${v.message}: set name`);
+        case 'executionTimeoutMinutes':
+            return at(Input.TimeoutMinutes, v.message);
+        case 'retryPolicy':
+            return at(Input.RetryMaxAttempts, v.message);
+        case 'tags':
+            return tagProblem(v, Input.Tags, config.tags);
+        case 'jobDriver':
+            return sparkSubmitProblem(v);
+        case 'configurationOverrides':
+            if (second === 'applicationConfiguration')
+                return propertyProblem(v, config);
+            if (third === 'cloudWatchLoggingConfiguration')
+                return at(Input.CloudWatchLogGroup, v.message);
+            if (third === 's3MonitoringConfiguration')
+                return at(Input.S3Prefix, `the log URI ${v.message}`);
+    }
+    return internal(v);
+}
+function sparkSubmitProblem(v) {
+    const [, , member, index] = v.path;
+    if (member === 'entryPoint')
+        return new InputError(Input.Script, `its S3 URI ${v.message}`);
+    if (member === 'entryPointArguments') {
+        if (typeof index === 'number')
+            return new InputError(Input.ScriptArgs, `argument ${index + 1} ${v.message}`);
+        return new InputError(Input.ScriptArgs, v.message.replace('entries', 'arguments'));
+    }
+    if (member === 'sparkSubmitParameters') {
+        return new InputError(Input.PyFiles, `the spark-submit parameters (jar, archive and py-files URIs) ${v.message}`);
+    }
+    return internal(v);
+}
+/** spark-defaults: the user's spark-conf, plus what the action sets from s3-prefix and output-uri. */
+function propertyProblem(v, config) {
+    const key = mapKey(v.path[4]);
+    if (key === undefined) {
+        if (v.path[3] === 'properties') {
+            const n = config.sparkConf.length;
+            return new InputError(Input.SparkConf, `${v.message.replace('entries', 'properties')} in spark-defaults once the action's own are added ` +
+                `(${n} from spark-conf): set fewer`);
+        }
+        return internal(v);
+    }
+    if (config.sparkConf.some(([k]) => k === key))
+        return new InputError(Input.SparkConf, `"${key}" ${v.message}`);
+    if (key === OUTPUT_URI_PROPERTY)
+        return new InputError(Input.OutputUri, `as ${key}, ${v.message}`);
+    if (key === TMP_DIR_PROPERTY)
+        return new InputError(Input.S3Prefix, `its tmp dir, as ${key}, ${v.message}`);
+    return internal(v);
+}
+function tagProblem(v, input, userTags) {
+    const key = mapKey(v.path[1]);
+    const whose = key !== undefined && !(key in userTags) ? ' (a tag the action adds)' : '';
+    if (key === undefined)
+        return new InputError(input, v.message);
+    if (v.message.startsWith('key '))
+        return new InputError(input, `tag ${v.message}${whose}`);
+    return new InputError(input, `tag value for ${showValue(key)}: ${v.message}${whose}`);
+}
+function applicationProblem(v) {
+    if (v.path[0] === 'name')
+        return new InputError(Input.ApplicationName, v.message);
+    if (v.path[0] === 'releaseLabel')
+        return new InputError(Input.ReleaseLabel, v.message);
+    if (v.path[0] === 'tags')
+        return tagProblem(v, Input.ApplicationName, {});
+    return internal(v);
+}
+/** A violation no input explains: the action built a bad request. */
+function internal(v) {
+    return new Error(`internal: the request's ${formatPath(v.path)} ${v.message}; please report this`);
 }
 
 ;// CONCATENATED MODULE: ./src/run/abort.ts
@@ -77247,11 +79757,21 @@ class LineScanner {
  */
 async function scanLog(source, opts) {
     const scanner = new LineScanner(opts);
-    for await (const chunk of source)
-        scanner.push(chunk);
+    let readError;
+    try {
+        for await (const chunk of source)
+            scanner.push(chunk);
+    }
+    catch (err) {
+        // A truncated or corrupt gzip (or a reset connection) ends the stream early: what was read
+        // before it, the traceback often included, is still the best account of the job.
+        const message = err?.message;
+        readError = typeof message === 'string' ? message : String(err);
+    }
     scanner.end();
     const { failure, ...state } = scanner.state();
-    return { tail: { uri: opts.uri, found: true, ...state }, ...(failure ? { failure } : {}) };
+    const tail = { uri: opts.uri, found: true, ...state, ...(readError ? { readError } : {}) };
+    return { tail, ...(failure ? { failure } : {}) };
 }
 /** The tail of a log object that does not exist (yet). */
 function missingLogTail(uri) {
@@ -77361,29 +79881,35 @@ async function findDriverLog(clients, jobPrefix, name) {
     return { bucket: found.folder.bucket, key: found.folder.key + file };
 }
 // EMR Serverless uploads the driver logs periodically while a job runs and a last time as it
-// ends; that last upload may land after the job run reports its terminal state.
+// ends; that last upload may land after the job run reports its terminal state, within a minute.
 const LOG_ARRIVAL_MS = 60_000;
 const LOG_ARRIVAL_POLL_MS = 2_000;
 // S3 and EMR clocks agree closely, and LastModified has one-second resolution.
 const CLOCK_SLACK_MS = 5_000;
 /**
- * Waits (up to a minute) until the driver logs of a job run that ran have been written at or after
- * its end: an earlier upload may lack the last lines, and with them the traceback.
+ * Waits until the driver logs of a job run that ran have been written at or after its end: an
+ * earlier upload may lack the last lines, and with them the traceback. Waits only while the final
+ * upload can still arrive (up to a minute after the job run's end): for a job run that ended long
+ * ago (re-attached with job-run-id), what is there is all there will be.
  */
-async function awaitFinalDriverLogs(clients, jobPrefix, endedAt, log, graceMs = LOG_ARRIVAL_MS) {
-    const deadline = Date.now() + graceMs;
-    const since = (endedAt?.getTime() ?? 0) - CLOCK_SLACK_MS;
+async function awaitFinalDriverLogs(clients, jobPrefix, endedAt, log, opts = {}) {
+    const now = opts.now ?? Date.now;
+    const pause = opts.sleep ?? sleep_sleep;
+    const graceMs = opts.graceMs ?? LOG_ARRIVAL_MS;
+    const ended = endedAt?.getTime() ?? now();
+    const deadline = Math.min(now() + graceMs, ended + graceMs + CLOCK_SLACK_MS);
+    const since = ended - CLOCK_SLACK_MS;
     let told = false;
     for (;;) {
         const { objects } = await locateDriverLogs(clients, jobPrefix);
         if (objects.some((o) => (o.lastModified?.getTime() ?? Infinity) >= since))
             return true;
-        if (Date.now() >= deadline)
+        if (now() >= deadline)
             return false;
         if (!told)
             log.info('Waiting for the final driver logs to reach S3...');
         told = true;
-        await sleep_sleep(LOG_ARRIVAL_POLL_MS);
+        await pause(Math.min(LOG_ARRIVAL_POLL_MS, deadline - now()));
     }
 }
 
@@ -77406,12 +79932,16 @@ function jobLogPrefix(logUri, applicationId, jobRunId) {
         key: joinKey(base.key, 'applications', applicationId, 'jobs', jobRunId) + '/',
     });
 }
-async function readLog(clients, loc, name, tailLines) {
+async function readLog(clients, loc, name, tailLines, log) {
     const uri = formatS3Uri(loc);
     const stream = await openObjectStream(clients.s3, loc);
     if (!stream)
         return { tail: missingLogTail(uri) };
-    return scanLog(stream, { name, uri, tailLines });
+    const read = await scanLog(stream, { name, uri, tailLines });
+    if (read.tail.readError) {
+        log.warning(`driver ${name} ended early (${read.tail.readError}); keeping the ${read.tail.totalLines} lines read before that`);
+    }
+    return read;
 }
 /** Reads `<output-uri>/_action_result.json` when the job wrote one (a small JSON object). */
 async function readResult(clients, outputUri, log) {
@@ -77445,11 +79975,11 @@ async function collectReport(p) {
         return undefined;
     });
     // Only a job run that started has driver logs to wait for.
-    if (run.startedAt)
+    if (run.startedAt && p.awaitLogs !== false)
         await soft('the log prefix', () => awaitFinalDriverLogs(clients, prefix, run.endedAt, p.log));
     const [stdout, stderr, outputs, result, dashboard, attempts] = await Promise.all([
-        soft('driver stdout', async () => readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines)),
-        soft('driver stderr', async () => readLog(clients, await findDriverLog(clients, prefix, 'stderr'), 'stderr', p.tailLines)),
+        soft('driver stdout', async () => readLog(clients, await findDriverLog(clients, prefix, 'stdout'), 'stdout', p.tailLines, p.log)),
+        soft('driver stderr', async () => readLog(clients, await findDriverLog(clients, prefix, 'stderr'), 'stderr', p.tailLines, p.log)),
         p.outputUri
             ? soft('outputs', async () => {
                 const listed = await listObjects(clients.s3, parseS3Uri(`${p.outputUri}/`));
@@ -78057,14 +80587,17 @@ async function newLines(stream, skip) {
 
 /**
  * Ends the wait. A job run that ended is reported as is; one the action gave up on (timeout,
- * workflow cancelled) is cancelled, unless cancel-on-abort is false; expired credentials leave it
- * running and say how to pick it up again.
+ * workflow cancelled) is cancelled, unless cancel-on-abort is false, or unless it turns out to have
+ * ended meanwhile (then it is reported as it ended); expired credentials leave it running and say
+ * how to pick it up again.
  */
-async function settle(clients, config, applicationId, jobRunId, outcome) {
+async function settle(clients, config, applicationId, jobRunId, outcome, deps = {}) {
     if (outcome.kind === 'ended')
         return { run: outcome.run };
     if (outcome.kind === 'credentials-expired') {
         setOutput(Output.State, outcome.run?.state ?? 'UNKNOWN');
+        // Said once, here: the post step would only fail again with the same credentials.
+        saveState(State.LeftActive, 'credentials-expired');
         throw new Error(`the AWS credentials expired while waiting (${outcome.error}). Job run ${jobRunId} is still ` +
             `${outcome.run?.state ?? 'active'} and was not cancelled. Use a longer role session ` +
             `(role-duration-seconds in aws-actions/configure-aws-credentials, within the role's maximum session ` +
@@ -78079,23 +80612,29 @@ async function settle(clients, config, applicationId, jobRunId, outcome) {
         throw new Error(`${why}; job run ${jobRunId} left running (cancel-on-abort: false)`);
     }
     warning(`${why}: cancelling job run ${jobRunId}`);
-    await cancelJobRun(clients.emr, applicationId, jobRunId);
+    const ended = await cancelJobRunUnlessEnded(clients.emr, applicationId, jobRunId);
+    if (ended) {
+        actionLog.info(`${why}, but job run ${jobRunId} had already ended ${ended.state}: nothing to cancel`);
+        return { run: ended };
+    }
     actionLog.info(`CancelJobRun sent for ${jobRunId}`);
     if (outcome.kind === 'aborted') {
         // The runner kills the step 10 s after SIGINT: report what we know and leave.
         setOutput(Output.State, 'CANCELLING');
         throw new Error(`${why}; job run ${jobRunId} was cancelled`);
     }
-    return { run: await waitForCancelled(clients, applicationId, jobRunId), endedByAction };
+    return { run: await waitForCancelled(clients, applicationId, jobRunId, deps), endedByAction };
 }
 /** After CancelJobRun: the final state, within a minute (CANCELLING usually lasts seconds). */
-async function waitForCancelled(clients, applicationId, jobRunId) {
-    const deadline = Date.now() + 60_000;
+async function waitForCancelled(clients, applicationId, jobRunId, deps) {
+    const now = deps.now ?? Date.now;
+    const sleep = deps.sleep ?? sleep_sleep;
+    const deadline = now() + 60_000;
     for (;;) {
         const run = await getJobRun(clients.emr, applicationId, jobRunId);
-        if (isTerminal(run.state) || Date.now() > deadline)
+        if (isTerminal(run.state) || now() > deadline)
             return run;
-        await sleep_sleep(1_000);
+        await sleep(1_000);
     }
 }
 
@@ -78192,6 +80731,7 @@ function describeStateChange(run, previous, elapsedSeconds) {
 
 
 
+
 /** Gets the artifacts and uploads the script (side by side), then starts the job run (idempotently). */
 async function submit_submit(clients, config, ctx, app, compat, signal) {
     const place = (path) => placeFile(clients.s3, path, config.s3Prefix, 'scripts', signal);
@@ -78214,6 +80754,9 @@ async function submit_submit(clients, config, ctx, app, compat, signal) {
         pyFileUris: pyFiles.map((f) => f.uri),
         artifacts,
     });
+    // Checked before the uploads with planned URIs; again with the real ones (a cache entry's
+    // manifest may name its files differently), before the service sees it.
+    requireValidJobRequest(request, config);
     await ensureApplicationReady(clients.emr, app, config.applicationStartTimeoutMinutes, actionLog, signal);
     if (signal.aborted)
         throw new Error('the workflow was cancelled before the job run was submitted');
@@ -78346,14 +80889,26 @@ async function getArtifacts(clients, config, app, compat, ctx, signal) {
 
 
 
+
+
+
+
 /** The whole action, in the order the mission describes it. */
 async function main_run() {
     const abort = installAbortHandlers(actionLog);
     try {
-        const config = readInputs((name) => getInput(name));
+        const get = (name) => getInput(name);
+        if (isCheckOnly(get)) {
+            await runCheckOnly(readCheckOnlyInputs(get)); // nothing is sent: no AWS input is needed
+            return;
+        }
+        const config = readInputs(get);
         if (config.githubToken)
             core_setSecret(config.githubToken);
         const ctx = readRunContext();
+        // The script's own mistakes, before anything is uploaded or submitted (no AWS call).
+        if (!config.jobRunId)
+            await runPreSubmitChecks(config, checkOptionsFor(config));
         // What the given release cannot do is refused before any AWS call.
         if (config.releaseLabel)
             requireReleaseFeatures(config, config.releaseLabel);
@@ -78364,6 +80919,8 @@ async function main_run() {
         if (config.releaseLabel) {
             requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64', undefined, jar);
         }
+        // The requests as the service will see them, checked against its model before any upload.
+        await requireValidRequests(config, ctx, jar);
         if (config.dryRun || !clients)
             return await dryRun(config, ctx, jar);
         const app = await main_getApplication(clients, config, ctx, jar);
@@ -78396,7 +80953,7 @@ async function main_run() {
         await live?.stop();
         const final = await settle(clients, config, app.applicationId, submitted.jobRunId, outcome);
         saveState(State.Finished, 'true');
-        const report = await collectReport({
+        const collected = await collectReport({
             clients,
             base: submitted.reportBase,
             run: final.run,
@@ -78406,8 +80963,11 @@ async function main_run() {
             tailLines: config.logTailLines,
             endedByAction: final.endedByAction,
             waitedSeconds: (Date.now() - waitStart) / 1000,
+            // The runner kills a cancelled workflow's step within 10 s: report without waiting for logs.
+            awaitLogs: !abort.signal.aborted,
             log: actionLog,
         });
+        const report = withDiagnosis(collected, config);
         await keepRecords(clients, config, ctx, report, submitted.made, actionLog);
         setFinalOutputs(report, config);
         await publishReport(report, config, ctx, actionLog);
@@ -78430,9 +80990,7 @@ async function main_getApplication(clients, config, ctx, jar) {
     const app = await resolveApplication(clients.emr, {
         applicationId: config.applicationId,
         applicationName: config.applicationName,
-        releaseLabelForNew: () => config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar),
-        clientToken: clientToken(ctx, `application:${config.applicationName}`, external_node_crypto_.randomUUID),
-        tags: actionTags(ctx),
+        newApplication: () => applicationRequestFor(config, ctx, jar),
         log: actionLog,
     });
     if (config.releaseLabel && config.releaseLabel !== app.releaseLabel) {
@@ -78447,7 +81005,8 @@ function failureLine(report) {
         : report.stateDetails
             ? `: ${report.stateDetails}`
             : '';
-    return `job run ${report.jobRunId} ended ${report.state}${why}${headline}`;
+    const cause = report.diagnosis ? `\n${diagnosisText(report.diagnosis)}` : '';
+    return `job run ${report.jobRunId} ended ${report.state}${why}${headline}${cause}`;
 }
 
 

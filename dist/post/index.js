@@ -56666,7 +56666,8 @@ function isAccessDenied(err) {
 }
 /** The caller AWS names in an AccessDenied message ("User: arn:... is not authorized ..."). */
 function deniedPrincipal(err) {
-    return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec(err?.message ?? '')?.[1];
+    const e = err;
+    return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec(e?.awsMessage ?? e?.message ?? '')?.[1];
 }
 /**
  * A denied S3 write, told plainly: what was being written, where, the permission that is missing
@@ -56759,8 +56760,11 @@ function describeS3Error(err, r) {
 async function explainS3Error(s3, err, operation, loc) {
     if (!err || typeof err !== 'object' || !('$metadata' in err))
         return err; // not an answer from S3
-    const region = await s3.config.region().catch(() => 'unknown');
-    err.message = describeS3Error(err, { operation, ...loc, region });
+    const region = await Promise.resolve(s3.config?.region?.()).catch(() => undefined);
+    const e = err;
+    // AWS's own words name the denied caller (deniedPrincipal reads them); keep them beside ours.
+    e.awsMessage ??= e.message;
+    e.message = describeS3Error(err, { operation, ...loc, region: region ?? 'unknown' });
     return err;
 }
 /** GetApplication's 404: an application lives in the one region it was created in. */
@@ -56807,8 +56811,8 @@ async function findApplicationByName(emr, name) {
     return matches[0]?.id;
 }
 /** A Spark application for Hail: X86_64 (Hail ships no ARM64 natives), auto-start and auto-stop on. */
-async function createApplication(emr, p) {
-    const out = await emr.send(new CreateApplicationCommand({
+function createApplicationInput(p) {
+    return {
         name: p.name,
         releaseLabel: p.releaseLabel,
         type: 'SPARK',
@@ -56817,7 +56821,10 @@ async function createApplication(emr, p) {
         autoStartConfiguration: { enabled: true },
         autoStopConfiguration: { enabled: true, idleTimeoutMinutes: 15 },
         tags: p.tags,
-    }));
+    };
+}
+async function createApplication(emr, request) {
+    const out = await emr.send(new CreateApplicationCommand(request));
     if (!out.applicationId)
         throw new Error('CreateApplication returned no applicationId');
     return out.applicationId;
@@ -56839,6 +56846,25 @@ async function getJobRun(emr, applicationId, jobRunId, abortSignal) {
 }
 async function cancelJobRun(emr, applicationId, jobRunId) {
     await emr.send(new dist_cjs/* CancelJobRunCommand */.If({ applicationId, jobRunId }));
+}
+/**
+ * Cancels a job run, unless it has already ended: the service refuses to cancel a finished job run
+ * (400 ValidationException "not in a cancellable state"), which happens when it ends between the
+ * last poll and the cancel. Returns the ended job run in that case, undefined once cancel was sent.
+ * Any refusal is checked against the job run's state; only a refusal of a job run still active is
+ * an error.
+ */
+async function cancelJobRunUnlessEnded(emr, applicationId, jobRunId) {
+    try {
+        await cancelJobRun(emr, applicationId, jobRunId);
+        return undefined;
+    }
+    catch (err) {
+        const run = await getJobRun(emr, applicationId, jobRunId).catch(() => undefined);
+        if (run && isTerminal(run.state))
+            return run;
+        throw err;
+    }
 }
 /** The Spark UI link (live while running, history after); a bearer link valid for one hour. */
 async function getDashboardUrl(emr, applicationId, jobRunId) {
@@ -56894,6 +56920,7 @@ var Input;
     Input["History"] = "history";
     Input["CostIncreaseThreshold"] = "cost-increase-threshold";
     Input["FailOnCostIncrease"] = "fail-on-cost-increase";
+    Input["CheckOnly"] = "check-only";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -56924,6 +56951,11 @@ var State;
     State["CancelOnAbort"] = "cancel-on-abort";
     /** 'true' once main has seen the job run end (or handed it off with wait: false). */
     State["Finished"] = "finished";
+    /**
+     * Why main left an active job run to the user (e.g. 'credentials-expired'): main has said so and
+     * how to re-attach, so the post step does not try again with the same credentials.
+     */
+    State["LeftActive"] = "left-active";
 })(State || (State = {}));
 /** The file a job may write under output-uri to hand numbers to later steps. */
 const RESULT_FILE = '_action_result.json';
@@ -57023,6 +57055,11 @@ async function runPost() {
     const applicationId = getState(State.ApplicationId);
     if (!jobRunId || !applicationId || getState(State.Finished) === 'true')
         return;
+    if (getState(State.LeftActive)) {
+        // Main has already said why and how to re-attach; trying again would only add a second error.
+        actionLog.info(`Job run ${jobRunId} was left active by the main step (${getState(State.LeftActive)})`);
+        return;
+    }
     if (getState(State.CancelOnAbort) === 'false') {
         actionLog.info(`Job run ${jobRunId} may still be running (cancel-on-abort: false)`);
         return;
@@ -57034,7 +57071,11 @@ async function runPost() {
             actionLog.info(`Job run ${jobRunId} is ${run.state}; nothing to clean up`);
             return;
         }
-        await cancelJobRun(emr, applicationId, jobRunId);
+        const ended = await cancelJobRunUnlessEnded(emr, applicationId, jobRunId);
+        if (ended) {
+            actionLog.info(`Job run ${jobRunId} ended ${ended.state} on its own; nothing to clean up`);
+            return;
+        }
         warning(`The main step ended without finishing; cancelled job run ${jobRunId} (was ${run.state})`);
     }
     catch (err) {
