@@ -53,7 +53,7 @@ export async function placeFile(
   if (existing && existing.size === plan.size) return plan;
   await uploadFile(s3, localPath, loc, { metadata: { sha256: plan.sha256 }, signal }).catch(
     (err: unknown) => {
-      throw deniedWriteError(err, `Uploading ${basename(localPath)}`, loc) ?? err;
+      throw deniedWriteError(err, `Uploading ${basename(localPath)}`) ?? err;
     },
   );
   return { ...plan, uploadedBytes: plan.size };

@@ -121,20 +121,20 @@ export async function storeArtifacts(
   const where = cacheLocations(cachePrefix, key);
   const [jar, env] = await Promise.all([sha256File(paths.jarPath), sha256File(paths.envArchivePath)]);
   if (jar.size === 0 || env.size === 0) throw new Error('refusing to cache an empty Hail artifact');
-  const explained = (what: string, loc: S3Location) => (err: unknown) => {
-    throw deniedWriteError(err, what, loc) ?? err;
+  const explained = (what: string) => (err: unknown) => {
+    throw deniedWriteError(err, what) ?? err;
   };
   await Promise.all([
     uploadFile(s3, paths.jarPath, where.jar, {
       contentType: 'application/java-archive',
       metadata: { sha256: jar.sha256 },
       signal,
-    }).catch(explained('Caching the Hail jar', where.jar)),
+    }).catch(explained('Caching the Hail jar')),
     uploadFile(s3, paths.envArchivePath, where.envArchive, {
       contentType: 'application/gzip',
       metadata: { sha256: env.sha256 },
       signal,
-    }).catch(explained('Caching the Hail environment archive', where.envArchive)),
+    }).catch(explained('Caching the Hail environment archive')),
   ]);
   const manifest: Manifest = {
     schema: MANIFEST_SCHEMA,
@@ -147,9 +147,7 @@ export async function storeArtifacts(
     },
   };
   // Last: only now is the entry complete.
-  await putObjectText(s3, where.manifest, serializeManifest(manifest)).catch(
-    explained('Writing the artifact cache manifest', where.manifest),
-  );
+  await putObjectText(s3, where.manifest, serializeManifest(manifest)).catch(explained('Writing the artifact cache manifest'));
   return {
     jarUri: formatS3Uri(where.jar),
     envArchiveUri: formatS3Uri(where.envArchive),

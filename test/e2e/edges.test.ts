@@ -70,7 +70,7 @@ function emrClient(endpoint = process.env.LOCAL_EMR_ENDPOINT!): EMRServerlessCli
     endpoint,
     region: 'us-east-1',
     maxAttempts: 1,
-    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
 }
 

@@ -42,10 +42,12 @@ let bucket: string;
 let appId: string;
 
 beforeAll(async () => {
-  let s3Endpoint = process.env.LOCAL_S3_ENDPOINT;
+  // moto itself, not the shared stack's IAM proxy: this suite's role key is known only to this
+  // server's own hooks (the IAM suites judge S3 through the proxy).
+  let s3Endpoint = process.env.LOCAL_MOTO_ENDPOINT;
   if (!s3Endpoint) {
     ownStack = await startLocalStack();
-    s3Endpoint = ownStack.s3Endpoint;
+    s3Endpoint = ownStack.motoEndpoint;
   }
   server = await startEmrServer({
     s3Endpoint,
@@ -162,6 +164,13 @@ describe('authorize hook', () => {
         'emr-serverless:TagResource',
         '*',
         { 'aws:TagKeys': ['created-by'], 'aws:RequestTag/created-by': 'x' },
+      ],
+      [
+        'iam:CreateServiceLinkedRole',
+        expect.stringMatching(
+          /^arn:aws:iam::\d{12}:role\/aws-service-role\/ops\.emr-serverless\.amazonaws\.com\/AWSServiceRoleForAmazonEMRServerless$/,
+        ),
+        { 'iam:AWSServiceName': 'ops.emr-serverless.amazonaws.com' },
       ],
     ]);
   });

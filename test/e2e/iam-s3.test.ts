@@ -28,17 +28,24 @@ const OUTPUT_PREFIX = 'results';
 
 // Writes its outputs as a Hail job would (with the runtime role's credentials when the EMR
 // fixture provides them) and a result file the action reads back.
+// As a Hail script does: hl.init with the tmp dir (EMRFS marks the folders), a table written under
+// the outputs, and the result file the action reads.
 const JOB_PY = `import json, os
 import boto3
+import hail as hl
 
+hl.init(tmp_dir=os.environ["HAIL_TMP_DIR"])
 out = os.environ["HAIL_OUTPUT_URI"]
+hl.utils.range_table(3).write(f"{out}/gwas.ht")
 bucket, _, prefix = out[len("s3://"):].partition("/")
-s3 = boto3.client("s3")
-s3.put_object(Bucket=bucket, Key=f"{prefix}/gwas.ht/_SUCCESS", Body=b"")
-s3.put_object(Bucket=bucket, Key=f"{prefix}/_action_result.json", Body=json.dumps({"n": 3}))
+boto3.client("s3").put_object(Bucket=bucket, Key=f"{prefix}/_action_result.json", Body=json.dumps({"n": 3}))
 print("done")
 `;
-const FAIL_PY = `def main():
+const FAIL_PY = `import os
+import hail as hl
+
+def main():
+    hl.init(tmp_dir=os.environ["HAIL_TMP_DIR"])
     raise ValueError("cannot read s3://x/missing.ht")
 
 main()
@@ -123,15 +130,17 @@ async function scenarios(s: Setup): Promise<Record<string, RunResult>> {
     'dist/pyspark_hail.tar.gz': `env ${s.bucket}`,
   });
   const docker = { PATH: `${standInDockerDir()}:${process.env.PATH}` };
-  const output = { 'output-uri': `s3://${s.bucket}/${OUTPUT_PREFIX}/run-1` };
+  // One output folder per run, as the README's examples do: Hail never overwrites a table.
+  let runNo = 0;
+  const output = () => ({ 'output-uri': `s3://${s.bucket}/${OUTPUT_PREFIX}/run-${++runNo}` });
   const local = await runAs(s, ws, {
     script: 'jobs/gwas.py',
     'hail-jar': 'dist/hail-all-spark.jar',
     'hail-env-archive': 'dist/pyspark_hail.tar.gz',
-    ...output,
+    ...output(),
   });
-  const cacheMiss = await runAs(s, ws, { script: 'jobs/gwas.py', ...output }, docker);
-  const cacheHit = await runAs(s, ws, { script: 'jobs/gwas.py', ...output }, docker);
+  const cacheMiss = await runAs(s, ws, { script: 'jobs/gwas.py', ...output() }, docker);
+  const cacheHit = await runAs(s, ws, { script: 'jobs/gwas.py', ...output() }, docker);
   const failing = await runAs(s, ws, { script: 'jobs/fail.py' }, docker);
   return { local, cacheMiss, cacheHit, failing };
 }
@@ -275,19 +284,21 @@ describe("a 403 on the action's own existence checks", () => {
         'dist/hail-all-spark.jar': `jar ${s.bucket}`,
         'dist/pyspark_hail.tar.gz': `env ${s.bucket}`,
       });
-      const output = { 'output-uri': `s3://${s.bucket}/${OUTPUT_PREFIX}/run-1` };
+      // One output folder per run, as the README's examples do: Hail never overwrites a table.
+      let runNo = 0;
+      const output = () => ({ 'output-uri': `s3://${s.bucket}/${OUTPUT_PREFIX}/run-${++runNo}` });
       const first = await runAs(s, ws, {
         script: 'job.py',
         'hail-jar': 'dist/hail-all-spark.jar',
         'hail-env-archive': 'dist/pyspark_hail.tar.gz',
-        ...output,
+        ...output(),
       });
       expect(outcome(first)).toMatch(/^exit 0\n/);
       expect(first.outputs['hail-artifacts-source']).toBe('uploaded');
       const miss = await runAs(
         s,
         makeWorkspace({ 'job.py': JOB_PY }),
-        { script: 'job.py', ...output },
+        { script: 'job.py', ...output() },
         { PATH: `${standInDockerDir()}:${process.env.PATH}` },
       );
       expect(outcome(miss)).toMatch(/^exit 0\n/);

@@ -161,7 +161,7 @@ describe('cancellation and clean-up', () => {
     const emr = new EMRServerlessClient({
       endpoint: process.env.LOCAL_EMR_ENDPOINT,
       region: 'us-east-1',
-      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     const { CancelJobRunCommand } = await import('@aws-sdk/client-emr-serverless');
     await emr.send(new CancelJobRunCommand({ applicationId: app, jobRunId: job.jobRunId }));
@@ -187,7 +187,7 @@ describe('re-attach and applications', () => {
     const emr = new EMRServerlessClient({
       endpoint: process.env.LOCAL_EMR_ENDPOINT,
       region: 'us-east-1',
-      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     const started = await emr.send(
       new StartJobRunCommand({
@@ -249,7 +249,7 @@ describe('re-attach and applications', () => {
     const emr = new EMRServerlessClient({
       endpoint: moto,
       region: 'us-east-1',
-      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     const created = await emr.send(
       new CreateApplicationCommand({ name: 'moto-app', releaseLabel: 'emr-7.5.0', type: 'SPARK' }),

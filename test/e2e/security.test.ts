@@ -209,7 +209,7 @@ describe('workflow commands from the job, S3 or the inputs never reach the runne
     );
     expect(foreignCommands(r)).toEqual([]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/::error::.*input `name`: .*one line/);
+    expect(r.stdout).toMatch(/::error::.*input `name`: .*control character/);
   });
 
   it('a cache manifest whose fields hold workflow commands drives nothing', async () => {

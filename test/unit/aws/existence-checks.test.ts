@@ -9,7 +9,12 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { S3Client } from '@aws-sdk/client-s3';
 import { placeFile } from '../../../src/aws/content-addressed.js';
-import { deniedPrincipal, deniedWriteError, isAccessDenied } from '../../../src/aws/errors.js';
+import {
+  deniedPrincipal,
+  deniedWriteError,
+  describeS3Error,
+  isAccessDenied,
+} from '../../../src/aws/errors.js';
 import { lookupCachedArtifacts, storeArtifacts } from '../../../src/hail/artifact-cache.js';
 
 type Answer = { status: number; body?: string; headers?: Record<string, string> };
@@ -65,23 +70,26 @@ describe('errors: classifying a 403', () => {
     expect(isAccessDenied({ name: 'InternalError', $metadata: { httpStatusCode: 500 } })).toBe(false);
   });
 
-  it('deniedWriteError names the operation, the object, the permission and the principal AWS named', () => {
+  it('an explained denial names the call, the object, the permission, the region and the caller AWS named', () => {
     const err = Object.assign(new Error(`User: ${PRINCIPAL} is not authorized to perform: s3:PutObject`), {
       name: 'AccessDenied',
       $metadata: { httpStatusCode: 403 },
     });
     expect(deniedPrincipal(err)).toBe(PRINCIPAL);
-    expect(deniedWriteError(err, 'Uploading job.py', { bucket: 'b', key: 'p/k' })?.message).toBe(
-      `Uploading job.py to s3://b/p/k was denied (403): the workflow's role (${PRINCIPAL}) needs ` +
-        "s3:PutObject on arn:aws:s3:::b/p/k (see the README's IAM policies)",
+    expect(
+      describeS3Error(err, { operation: 'PutObject', bucket: 'b', key: 'p/k', region: 'eu-west-1' }),
+    ).toBe(
+      `PutObject of s3://b/p/k was denied (AccessDenied, region eu-west-1): the IAM policy of the workflow's role (${PRINCIPAL}) needs s3:PutObject on arn:aws:s3:::b/p/k`,
+    );
+    // deniedWriteError only says what was being written, before the explained S3 error.
+    expect(deniedWriteError(err, 'Uploading job.py')?.message).toBe(
+      `Uploading job.py: ${err.message} (see the README's IAM policies)`,
     );
     const bare = { name: 'AccessDenied', message: 'Access Denied', $metadata: { httpStatusCode: 403 } };
-    expect(deniedWriteError(bare, 'Uploading x', { bucket: 'b', key: 'k' })?.message).toMatch(
-      /the workflow's AWS credentials .* needs s3:PutObject on arn:aws:s3:::b\/k/,
+    expect(describeS3Error(bare, { operation: 'PutObject', bucket: 'b', key: 'k', region: 'r' })).toMatch(
+      /the IAM policy of these credentials needs s3:PutObject on arn:aws:s3:::b\/k$/,
     );
-    expect(
-      deniedWriteError({ $metadata: { httpStatusCode: 500 } }, 'x', { bucket: 'b', key: 'k' }),
-    ).toBeUndefined();
+    expect(deniedWriteError({ $metadata: { httpStatusCode: 500 } }, 'x')).toBeUndefined();
   });
 });
 
@@ -104,7 +112,7 @@ describe('placeFile: the HEAD before an upload', () => {
     );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(
-      /^Uploading job\.py to s3:\/\/bkt\/hail-actions\/scripts\/[0-9a-f]{64}\/job\.py was denied \(403\): the workflow's role \(arn:aws:sts::123456789012:assumed-role\/hail-emr-serverless-github\/GitHubActions\) needs s3:PutObject on arn:aws:s3:::bkt\/hail-actions\/scripts\/[0-9a-f]{64}\/job\.py/,
+      /^Uploading job\.py: PutObject of s3:\/\/bkt\/hail-actions\/scripts\/[0-9a-f]{64}\/job\.py was denied \(AccessDenied, region us-east-1\): the IAM policy of the workflow's role \(arn:aws:sts::123456789012:assumed-role\/hail-emr-serverless-github\/GitHubActions\) needs s3:PutObject on arn:aws:s3:::bkt\/hail-actions\/scripts\/[0-9a-f]{64}\/job\.py/,
     );
   });
 
@@ -153,7 +161,7 @@ describe('the artifact cache', () => {
     } as never).catch((e: Error) => e);
     expect((err as Error).message).toMatch(
       new RegExp(
-        `^Caching the Hail (jar|environment archive) to s3://bkt/hail-actions/hail/${KEY}/\\S+ was denied \\(403\\): the workflow's role \\(${PRINCIPAL.replace(/[/.]/g, '\\$&')}\\) needs s3:PutObject on arn:aws:s3:::bkt/hail-actions/hail/${KEY}/`,
+        `^Caching the Hail (jar|environment archive): PutObject of s3://bkt/hail-actions/hail/${KEY}/\\S+ was denied \\(AccessDenied, region us-east-1\\): the IAM policy of the workflow's role \\(${PRINCIPAL.replace(/[/.]/g, '\\$&')}\\) needs s3:PutObject on arn:aws:s3:::bkt/hail-actions/hail/${KEY}/`,
       ),
     );
   });
