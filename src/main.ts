@@ -18,7 +18,9 @@ import { startLiveLogs } from './run/live-logs.js';
 import { settle } from './run/settle.js';
 import { waitForJobRun } from './run/wait.js';
 import { attach, submit } from './submit.js';
+import { filesToHash } from './upload-plan.js';
 import { FAILURE_PREFIX, errorMessage } from './util/errors.js';
+import { prehash } from './util/hash.js';
 
 /** The whole action, in the order the mission describes it. */
 export async function run(): Promise<void> {
@@ -32,6 +34,8 @@ export async function run(): Promise<void> {
     if (config.dryRun) return await dryRun(config, ctx);
 
     const clients = createClients(config.region!);
+    // Hashed while the application is looked up; placing the files reuses these digests.
+    if (!config.jobRunId) prehash(filesToHash(config));
     const app = await getApplication(clients, config, ctx);
     const compat = requireCompatible(
       config.hailVersion,

@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { isNotFound } from './errors.js';
 import type { S3Location } from './s3-uri.js';
 
@@ -53,50 +51,5 @@ export async function putObjectText(
   );
 }
 
-export interface UploadOptions {
-  contentType?: string;
-  metadata?: Record<string, string>;
-  /** Multipart part size; parts go up in parallel (queueSize at a time). */
-  partSize?: number;
-  queueSize?: number;
-  /** Aborting stops the upload and aborts the multipart upload (the workflow was cancelled). */
-  signal?: AbortSignal;
-}
-
-// 16 MiB parts, 8 in flight: fast on a runner's network while buffering at most 128 MiB.
-const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
-const DEFAULT_QUEUE_SIZE = 8;
-
-/**
- * Uploads a local file. Small files go in one PUT, large ones as a parallel multipart upload;
- * either way the object appears under its key only when complete, and a failed multipart upload
- * is aborted (no half object, no orphaned parts left billing), as is one cut short by `signal`.
- */
-export async function uploadFile(
-  s3: S3Client,
-  localPath: string,
-  dest: S3Location,
-  opts: UploadOptions = {},
-): Promise<void> {
-  const upload = new Upload({
-    client: s3,
-    params: {
-      Bucket: dest.bucket,
-      Key: dest.key,
-      Body: createReadStream(localPath, { highWaterMark: 1 << 20 }),
-      ContentType: opts.contentType ?? 'application/octet-stream',
-      Metadata: opts.metadata,
-    },
-    partSize: opts.partSize ?? DEFAULT_PART_SIZE,
-    queueSize: opts.queueSize ?? DEFAULT_QUEUE_SIZE,
-    leavePartsOnError: false,
-  });
-  const stop = () => void upload.abort();
-  if (opts.signal?.aborted) stop();
-  opts.signal?.addEventListener('abort', stop, { once: true });
-  try {
-    await upload.done();
-  } finally {
-    opts.signal?.removeEventListener('abort', stop);
-  }
-}
+// The uploader has its own module (part planning, buffer pool, multipart); callers import it from here.
+export { uploadFile, type UploadOptions } from './file-upload.js';
