@@ -72,6 +72,8 @@ const P = quick
       cachedRuns: 3,
       bigBytes: 2 ** 30,
     };
+// Figure 6's alternating runs per target (default 5; fewer on a busy machine, at the cost of noise).
+if (args.includes('--whole-runs')) P.wholeRuns = Number(args[args.indexOf('--whole-runs') + 1]);
 const SEED = Number(process.env.BENCH_SEED ?? 20261124);
 const RESULTS = join(ROOT, 'bench/results.json');
 
