@@ -157,6 +157,21 @@ function fakeS3(o: { onPart?: (partNumber: number, signal?: AbortSignal) => Prom
   return { s3, seen, maxInFlight: () => maxInFlight };
 }
 
+/**
+ * Holds every part until none has arrived for `ms`: by then all the parts the uploader lets into
+ * flight have arrived, so the highest count in flight is the uploader's bound (not a timing accident).
+ */
+function whenQuiet(ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const held: (() => void)[] = [];
+  return () =>
+    new Promise<void>((resolve) => {
+      held.push(resolve);
+      clearTimeout(timer);
+      timer = setTimeout(() => held.splice(0).forEach((r) => r()), ms);
+    });
+}
+
 const crcB64 = (b: Buffer) => {
   const out = Buffer.alloc(4);
   out.writeUInt32BE(crc32(b));
@@ -177,8 +192,7 @@ const header = (s: Seen, name: string) =>
 describe('uploadFile', () => {
   it('sends a large file as CRC32-checked, unsigned parts, at most queueSize at a time, then completes in order', async () => {
     const { path, data } = tempFile(21 * MiB + 5);
-    const delays = [30, 5, 20, 1, 10];
-    const fake = fakeS3({ onPart: (n) => new Promise((r) => setTimeout(r, delays[n - 1])) });
+    const fake = fakeS3({ onPart: whenQuiet(300) });
     await uploadFile(fake.s3, path, dest, { partSize: 5 * MiB, queueSize: 2, metadata: { sha256: 'abc' } });
 
     const ops = fake.seen.map((s) => s.op);
@@ -263,8 +277,8 @@ describe('uploadFile', () => {
   it('uploads running side by side share one pool: never more than the default parts in flight in all', async () => {
     const a = tempFile(5 * DEFAULT_PART_SIZE + 1);
     const b = tempFile(5 * DEFAULT_PART_SIZE + 1);
-    // Parts held long enough that two pools of their own would have 12 in flight.
-    const fake = fakeS3({ onPart: () => new Promise((r) => setTimeout(r, 300)) });
+    // Two pools of their own would let all 12 parts into flight.
+    const fake = fakeS3({ onPart: whenQuiet(300) });
     await Promise.all([
       uploadFile(fake.s3, a.path, dest),
       uploadFile(fake.s3, b.path, { bucket: 'b', key: 'k2' }),
