@@ -129,6 +129,7 @@ async function putInParts(
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   let failure: unknown;
   const fail = (err: unknown) => {
     failure ??= err;
