@@ -24,6 +24,7 @@ import { benchOverhead } from './sections/overhead.mjs';
 import { benchSecondRun } from './sections/second-run.mjs';
 import { AWS_CLI, benchUpload } from './sections/upload.mjs';
 import { localPythonOrExit } from '../scripts/local-python.mjs';
+import { benchWholeStep } from './sections/whole-step.mjs';
 
 // The SDK warns once that Node 20 (which may run this script) will lose support; not our concern here.
 const emitWarning = process.emitWarning.bind(process);
@@ -36,7 +37,7 @@ process.emitWarning = (w, ...rest) => {
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : '1,2,3,4,5';
+const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : '1,2,3,4,5,6';
 const only = new Set(onlyArg.split(',').map((s) => Number(s.trim())));
 
 const P = quick
@@ -51,6 +52,10 @@ const P = quick
       logBytes: 64 << 20,
       logRuns: 1,
       actionLogRuns: 1,
+      wholeBytes: 32 << 20,
+      wholeRuns: 1,
+      cachedRuns: 1,
+      bigBytes: 64 << 20,
     }
   : {
       uploadBytes: 256 << 20,
@@ -63,7 +68,13 @@ const P = quick
       logBytes: 2 ** 30,
       logRuns: 3,
       actionLogRuns: 2,
+      wholeBytes: 256 << 20,
+      wholeRuns: 5,
+      cachedRuns: 3,
+      bigBytes: 2 ** 30,
     };
+// Figure 6's alternating runs per target (default 5; fewer on a busy machine, at the cost of noise).
+if (args.includes('--whole-runs')) P.wholeRuns = Number(args[args.indexOf('--whole-runs') + 1]);
 const SEED = Number(process.env.BENCH_SEED ?? 20261124);
 const RESULTS = join(ROOT, 'bench/results.json');
 
@@ -106,15 +117,15 @@ async function main() {
   );
   if (quick) log('--quick: fewer runs and smaller files; the figures are NOT comparable with a full run');
 
-  // 1. Bundles of the small TypeScript entries (cached by source hash) and the test files (cached).
+  // 1. Bundles of the small TypeScript entries the selected figures need (cached by source hash).
+  const entries = { upload: only.has(1), scan: only.has(5), schedule: only.has(4) };
   const [uploadEntry, scanEntry, scheduleEntry] = await Promise.all(
-    ['bench/upload-entry.ts', 'bench/scan-entry.ts', 'bench/schedule-entry.ts'].map((e) =>
-      bundleEntry(ROOT, e),
+    Object.entries(entries).map(([name, needed]) =>
+      needed ? bundleEntry(ROOT, `bench/${name}-entry.ts`) : undefined,
     ),
   );
-  log(
-    `bundles ready (${[uploadEntry, scanEntry, scheduleEntry].map((b) => (b.cached ? 'cached' : 'built')).join(', ')})`,
-  );
+  const built = [uploadEntry, scanEntry, scheduleEntry].filter(Boolean);
+  if (built.length) log(`bundles ready (${built.map((b) => (b.cached ? 'cached' : 'built')).join(', ')})`);
   const jarFile = ensureRandomFile(P.uploadBytes);
   const envFile = ensureRandomFile(2 << 20);
   let logFile;
@@ -158,6 +169,35 @@ async function main() {
         runs: P.uploadRuns,
         log,
       });
+    }
+    if (only.has(6)) {
+      const whole = ensureRandomFile(P.wholeBytes);
+      const big = ensureRandomFile(P.bigBytes);
+      figures.wholeStep = {};
+      for (const target of ['moto', 'capped']) {
+        log(`6. whole step (${target}), fresh ${fmtBytes(P.wholeBytes)} jar: dist/index.js vs aws s3 cp`);
+        figures.wholeStep[target] = await benchWholeStep({
+          stack,
+          jarFile: whole,
+          envFile,
+          bytes: P.wholeBytes,
+          runs: P.wholeRuns,
+          cachedRuns: target === 'moto' ? P.cachedRuns : 0,
+          target,
+          log,
+        });
+        log(`6. whole step (${target}), fresh ${fmtBytes(P.bigBytes)} jar`);
+        figures.wholeStep[`${target}Big`] = await benchWholeStep({
+          stack,
+          jarFile: big,
+          envFile,
+          bytes: P.bigBytes,
+          runs: 1,
+          cachedRuns: 0,
+          target,
+          log,
+        });
+      }
     }
     let longWait;
     if (only.has(4)) {
@@ -322,7 +362,58 @@ function evaluate(f) {
       l.ratioToGunzip <= 1.5,
     );
   }
+  if (f.wholeStep) wholeStepRows(f.wholeStep, row);
   return rows;
+}
+
+function wholeStepRows(w, row) {
+  const { moto, capped, motoBig, cappedBig } = w;
+  const vs = (x) => `${x.ratio.toFixed(2)} (${fmtMs(x.action.medianMs)} vs ${fmtMs(x.cli.medianMs)})`;
+  row(
+    '6a',
+    `Whole step ${fmtBytes(moto.bytes)}, moto: action / aws s3 cp`,
+    moto.ratio,
+    vs(moto),
+    '<= 1.0',
+    moto.ratio <= 1.0,
+  );
+  row(
+    '6b',
+    `Whole step ${fmtBytes(capped.bytes)}, capped: action / cp`,
+    capped.ratio,
+    vs(capped),
+    '<= 0.8',
+    capped.ratio <= 0.8,
+  );
+  const rssMiB = Math.max(...[moto, capped, motoBig, cappedBig].map((x) => x.action.maxPeakRssKiB)) / 1024;
+  row(
+    '6c',
+    'Whole step: peak RSS (any size, any target)',
+    rssMiB,
+    `${rssMiB.toFixed(0)} MiB (aws s3 cp ${(Math.max(moto.cli.maxPeakRssKiB, capped.cli.maxPeakRssKiB) / 1024).toFixed(0)} MiB)`,
+    '<= 150 MiB',
+    rssMiB <= 150,
+  );
+  const cached = moto.cached.medianToStartJobRunMs;
+  row(
+    '6d',
+    `Cached run (${fmtBytes(moto.bytes)} jar): start -> StartJobRun`,
+    cached,
+    fmtMs(cached),
+    '<= 450 ms',
+    cached <= 450,
+  );
+  // Linear: the big file takes at most (size ratio) times as long; fixed costs make it less.
+  const scale = (big, small) => big.action.medianMs / small.action.medianMs / (big.bytes / small.bytes);
+  const worst = Math.max(scale(motoBig, moto), scale(cappedBig, capped));
+  row(
+    '6e',
+    `Whole step ${fmtBytes(motoBig.bytes)}: time / (size ratio x small)`,
+    worst,
+    `moto ${fmtMs(motoBig.action.medianMs)} (cp ${fmtMs(motoBig.cli.medianMs)}), capped ${fmtMs(cappedBig.action.medianMs)} (cp ${fmtMs(cappedBig.cli.medianMs)}); worst ${worst.toFixed(2)}`,
+    '<= 1.0 (linear)',
+    worst <= 1.0,
+  );
 }
 
 const fmtMethods = (m) =>
@@ -399,6 +490,14 @@ function printReport(checks, f, totalSeconds, machine) {
     console.log(
       `   Node gunzip alone (no scan) ${fmtMs(d.nodeGunzipOnlyMs)}, RSS ${fmtBytes(d.nodeGunzipOnlyPeakRssKiB * 1024)}; scan with 32 KiB gunzip chunks ${fmtMs(d.scanWith32KiBChunksMs)} (RSS ${fmtBytes(d.scanWith32KiBChunksPeakRssKiB * 1024)}), 64 KiB ${fmtMs(d.scanWith64KiBChunksMs)} (RSS ${fmtBytes(d.scanWith64KiBChunksPeakRssKiB * 1024)}); GNU gunzip RSS ${fmtBytes(l.gunzip.peakRssKiB * 1024)}`,
     );
+  }
+  if (f.wholeStep) {
+    for (const [name, x] of Object.entries(f.wholeStep)) {
+      const p = x.phases;
+      console.log(
+        `6  ${name.padEnd(9)} ${fmtBytes(x.bytes)}: action ${fmtMs(x.action.medianMs)} (RSS ${fmtBytes(x.action.maxPeakRssKiB * 1024)}), aws s3 cp ${fmtMs(x.cli.medianMs)} (RSS ${fmtBytes(x.cli.maxPeakRssKiB * 1024)}); phases: start -> jar HEAD ${fmtMs(p.startToJarHeadMs)}, HEAD -> first part ${fmtMs(p.headToFirstPartMs)}, ${p.parts} parts ${fmtMs(p.partsMs)}, Complete ${fmtMs(p.completeMs)}${x.cached ? `; cached run -> StartJobRun ${fmtMs(x.cached.medianToStartJobRunMs)}` : ''}`,
+      );
+    }
   }
   console.log(`total ${totalSeconds.toFixed(1)} s`);
 }

@@ -24,7 +24,9 @@ import { startLiveLogs } from './run/live-logs.js';
 import { settle } from './run/settle.js';
 import { waitForJobRun } from './run/wait.js';
 import { attach, submit } from './submit.js';
+import { filesToHash } from './upload-plan.js';
 import { FAILURE_PREFIX, errorMessage } from './util/errors.js';
+import { prehash } from './util/hash.js';
 
 /** The whole action, in the order the mission describes it. */
 export async function run(): Promise<void> {
@@ -40,6 +42,8 @@ export async function run(): Promise<void> {
     const ctx = readRunContext();
     // The script's own mistakes, before anything is uploaded or submitted (no AWS call).
     if (!config.jobRunId) await runPreSubmitChecks(config, checkOptionsFor(config));
+    // Hashing the files to upload starts now; the request check and the uploads reuse the digests.
+    if (!config.jobRunId) prehash(filesToHash(config));
     // What the given release cannot do is refused before any AWS call.
     if (config.releaseLabel) requireReleaseFeatures(config, config.releaseLabel);
     const clients = config.dryRun ? undefined : createClients(config.region!);

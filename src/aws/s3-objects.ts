@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { explainS3Error, isAccessDenied, isNotFound } from './errors.js';
+import { uploadFile as uploadInParts, type UploadOptions } from './file-upload.js';
 import type { S3Location } from './s3-uri.js';
 
 export interface ObjectHead {
@@ -67,24 +66,11 @@ export async function putObjectText(
     .catch(async (err: unknown) => Promise.reject(await explainS3Error(s3, err, 'PutObject', loc)));
 }
 
-export interface UploadOptions {
-  contentType?: string;
-  metadata?: Record<string, string>;
-  /** Multipart part size; parts go up in parallel (queueSize at a time). */
-  partSize?: number;
-  queueSize?: number;
-  /** Aborting stops the upload and aborts the multipart upload (the workflow was cancelled). */
-  signal?: AbortSignal;
-}
-
-// 16 MiB parts, 8 in flight: fast on a runner's network while buffering at most 128 MiB.
-const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
-const DEFAULT_QUEUE_SIZE = 8;
+export type { UploadOptions };
 
 /**
- * Uploads a local file. Small files go in one PUT, large ones as a parallel multipart upload;
- * either way the object appears under its key only when complete, and a failed multipart upload
- * is aborted (no half object, no orphaned parts left billing), as is one cut short by `signal`.
+ * Uploads a local file (src/aws/file-upload.ts: one PUT, or parts read positionally into a bounded
+ * pool), its S3 errors worded with the call, the object, the permission and the region.
  */
 export async function uploadFile(
   s3: S3Client,
@@ -92,27 +78,9 @@ export async function uploadFile(
   dest: S3Location,
   opts: UploadOptions = {},
 ): Promise<void> {
-  const upload = new Upload({
-    client: s3,
-    params: {
-      Bucket: dest.bucket,
-      Key: dest.key,
-      Body: createReadStream(localPath, { highWaterMark: 1 << 20 }),
-      ContentType: opts.contentType ?? 'application/octet-stream',
-      Metadata: opts.metadata,
-    },
-    partSize: opts.partSize ?? DEFAULT_PART_SIZE,
-    queueSize: opts.queueSize ?? DEFAULT_QUEUE_SIZE,
-    leavePartsOnError: false,
-  });
-  const stop = () => void upload.abort();
-  if (opts.signal?.aborted) stop();
-  opts.signal?.addEventListener('abort', stop, { once: true });
   try {
-    await upload.done();
+    await uploadInParts(s3, localPath, dest, opts);
   } catch (err) {
     throw await explainS3Error(s3, err, 'PutObject', dest); // multipart parts need s3:PutObject too
-  } finally {
-    opts.signal?.removeEventListener('abort', stop);
   }
 }

@@ -147,7 +147,9 @@ export async function storeArtifacts(
     },
   };
   // Last: only now is the entry complete.
-  await putObjectText(s3, where.manifest, serializeManifest(manifest)).catch(explained('Writing the artifact cache manifest'));
+  await putObjectText(s3, where.manifest, serializeManifest(manifest)).catch(
+    explained('Writing the artifact cache manifest'),
+  );
   return {
     jarUri: formatS3Uri(where.jar),
     envArchiveUri: formatS3Uri(where.envArchive),

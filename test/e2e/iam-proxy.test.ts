@@ -1,6 +1,9 @@
 // The S3 IAM proxy in front of moto: what S3 answers a caller whose policy allows or denies, the
 // 403-not-404 rule under both readings, and bodies streamed, never buffered.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it, jest } from '@jest/globals';
 import {
@@ -264,19 +267,16 @@ describe('bodies', () => {
 });
 
 describe('PutObject through the SDK', () => {
-  maybe('a multipart upload (lib-storage) is judged part by part as s3:PutObject', async () => {
-    const { Upload } = await import('@aws-sdk/lib-storage');
+  maybe("a multipart upload (the action's uploader) is judged part by part as s3:PutObject", async () => {
+    const { uploadFile } = await import('../../src/aws/s3-objects.js');
     const bucket = await freshBucket();
     const me = await registerGithubSession(
       [{ Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/p/*` }] }],
       false,
     );
-    const up = new Upload({
-      client: clientFor(me.accessKeyId),
-      params: { Bucket: bucket, Key: 'p/multi', Body: Buffer.alloc(11 << 20, 1) },
-      partSize: 5 << 20,
-    });
-    await up.done();
+    const file = join(mkdtempSync(join(tmpdir(), 'iam-multi-')), 'multi.bin');
+    writeFileSync(file, Buffer.alloc(11 << 20, 1));
+    await uploadFile(clientFor(me.accessKeyId), file, { bucket, key: 'p/multi' });
     const { decisions } = (await (
       await fetch(`${process.env.LOCAL_IAM_ENDPOINT}/__iam/decisions?accessKeyId=${me.accessKeyId}`)
     ).json()) as {

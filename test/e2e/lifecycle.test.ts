@@ -347,7 +347,7 @@ describe('cancelled uploads', () => {
     const app = await seedApplication();
     const workspace = makeWorkspace({
       'job.py': QUICK_PY,
-      'build/hail-all-spark.jar': Buffer.alloc(40 * 1024 * 1024, 3), // 3 parts of 16 MiB
+      'build/hail-all-spark.jar': Buffer.alloc(40 * 1024 * 1024, 3), // a multipart upload (8 parts of 5 MiB)
       'build/pyspark_hail.tar.gz': 'env',
     });
     // Every part upload is held for 3 s, so the signal lands mid-upload.

@@ -1,0 +1,289 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { S3Client } from '@aws-sdk/client-s3';
+import { BufferPool } from '../../../src/aws/buffer-pool.js';
+import { DEFAULT_PARTS_IN_FLIGHT, DEFAULT_PART_SIZE, uploadFile } from '../../../src/aws/file-upload.js';
+import { planUpload, S3_LIMITS } from '../../../src/aws/part-plan.js';
+
+const MiB = 1024 * 1024;
+
+describe('planUpload', () => {
+  it('sends a file that fits in one part (empty included) as one PutObject', () => {
+    expect(planUpload(0, 8 * MiB)).toEqual({ kind: 'single', size: 0 });
+    expect(planUpload(8 * MiB, 8 * MiB)).toEqual({ kind: 'single', size: 8 * MiB });
+  });
+
+  it('splits a larger file into contiguous parts numbered from 1, the last one shorter', () => {
+    const size = 20 * MiB + 3;
+    const plan = planUpload(size, 8 * MiB);
+    if (plan.kind !== 'multipart') throw new Error('expected multipart');
+    expect(plan.parts.map((p) => [p.number, p.offset, p.length])).toEqual([
+      [1, 0, 8 * MiB],
+      [2, 8 * MiB, 8 * MiB],
+      [3, 16 * MiB, 4 * MiB + 3],
+    ]);
+  });
+
+  it('grows the part size in whole MiB only when the file would need more than 10,000 parts', () => {
+    const size = S3_LIMITS.maxParts * 5 * MiB + 1;
+    const plan = planUpload(size, 5 * MiB);
+    if (plan.kind !== 'multipart') throw new Error('expected multipart');
+    expect(plan.partSize).toBe(6 * MiB);
+    expect(plan.parts.length).toBeLessThanOrEqual(S3_LIMITS.maxParts);
+    expect(plan.parts.at(-1)!.offset + plan.parts.at(-1)!.length).toBe(size);
+  });
+
+  it('refuses part sizes S3 does not accept and files too large for 10,000 parts', () => {
+    expect(() => planUpload(100 * MiB, 4 * MiB)).toThrow(/5 MiB to 5 GiB/);
+    expect(() => planUpload(S3_LIMITS.maxParts * S3_LIMITS.maxPartSize + 1, 8 * MiB)).toThrow(/10000 parts/);
+  });
+});
+
+describe('BufferPool', () => {
+  it('never makes more than its capacity; a released buffer goes to the next waiter', async () => {
+    const pool = new BufferPool(16, 2);
+    const a = await pool.acquire();
+    const b = await pool.acquire();
+    let third: Buffer | undefined;
+    const waiting = pool.acquire().then((buf) => (third = buf));
+    await new Promise((r) => setImmediate(r));
+    expect(third).toBeUndefined();
+    expect(pool.allocated).toBe(2);
+    pool.release(a);
+    await waiting;
+    expect(third).toBe(a);
+    expect(pool.inUse).toBe(2);
+    pool.release(b);
+    pool.release(third!);
+    expect(pool.inUse).toBe(0);
+    expect(pool.allocated).toBe(2);
+    pool.trim();
+    expect(pool.allocated).toBe(0);
+  });
+
+  it('stops waiting when the signal aborts, and the abandoned wait takes no buffer', async () => {
+    const pool = new BufferPool(16, 1);
+    const held = await pool.acquire();
+    const ctl = new AbortController();
+    const waiting = pool.acquire(ctl.signal);
+    ctl.abort(new Error('cancelled'));
+    await expect(waiting).rejects.toThrow('cancelled');
+    pool.release(held);
+    expect(pool.inUse).toBe(0);
+    await expect(pool.acquire(ctl.signal)).rejects.toThrow('cancelled');
+  });
+
+  it('refuses a buffer of another size', () => {
+    expect(() => new BufferPool(16, 1).release(Buffer.alloc(8))).toThrow(/does not belong/);
+  });
+});
+
+// --- uploadFile through a real S3Client whose HTTP handler is a recording fake S3 ---------------
+
+interface Seen {
+  op: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  query: Record<string, unknown>;
+}
+
+/** The parts of the SDK's HttpRequest the fake reads. */
+interface FakeRequest {
+  method: string;
+  headers: Record<string, string>;
+  query?: Record<string, unknown>;
+  body?: Uint8Array;
+}
+
+type Reply = { status: number; headers?: Record<string, string>; body?: string };
+
+function fakeS3(o: { onPart?: (partNumber: number, signal?: AbortSignal) => Promise<Reply | void> } = {}) {
+  const seen: Seen[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const handler = {
+    handle: async (req: FakeRequest, opts?: { abortSignal?: AbortSignal }) => {
+      const q = req.query ?? {};
+      const op =
+        req.method === 'POST' && 'uploads' in q
+          ? 'Create'
+          : req.method === 'POST'
+            ? 'Complete'
+            : req.method === 'DELETE'
+              ? 'Abort'
+              : 'partNumber' in q
+                ? 'UploadPart'
+                : 'PutObject';
+      const body = req.body ? Buffer.from(req.body) : Buffer.alloc(0); // a copy: the buffer is reused
+      seen.push({ op, headers: req.headers, body, query: q });
+      let reply: Reply = { status: 200, headers: { etag: `"etag-${seen.length}"` } };
+      if (op === 'Create')
+        reply.body = `<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>up-1</UploadId></InitiateMultipartUploadResult>`;
+      if (op === 'Complete')
+        reply.body = `<CompleteMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><ETag>"x-2"</ETag></CompleteMultipartUploadResult>`;
+      if (op === 'Abort') reply = { status: 204 };
+      if (op === 'UploadPart') {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          const custom = await o.onPart?.(Number(q.partNumber), opts?.abortSignal);
+          if (custom) reply = custom;
+        } finally {
+          inFlight--;
+        }
+      }
+      return {
+        response: {
+          statusCode: reply.status,
+          headers: { ...(reply.body ? { 'content-type': 'application/xml' } : {}), ...reply.headers },
+          body: Readable.from(reply.body ? [Buffer.from(reply.body)] : []),
+        },
+      };
+    },
+  };
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: 'http://s3.test',
+    forcePathStyle: true,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    requestHandler: handler as never,
+  });
+  return { s3, seen, maxInFlight: () => maxInFlight };
+}
+
+/**
+ * Holds every part until none has arrived for `ms`: by then all the parts the uploader lets into
+ * flight have arrived, so the highest count in flight is the uploader's bound (not a timing accident).
+ */
+function whenQuiet(ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const held: (() => void)[] = [];
+  return () =>
+    new Promise<void>((resolve) => {
+      held.push(resolve);
+      clearTimeout(timer);
+      timer = setTimeout(() => held.splice(0).forEach((r) => r()), ms);
+    });
+}
+
+const crcB64 = (b: Buffer) => {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(crc32(b));
+  return out.toString('base64');
+};
+
+function tempFile(bytes: number): { path: string; data: Buffer } {
+  const data = randomBytes(bytes);
+  const path = join(mkdtempSync(join(tmpdir(), 'hes-upload-')), 'f.bin');
+  writeFileSync(path, data);
+  return { path, data };
+}
+
+const dest = { bucket: 'b', key: 'k' };
+const header = (s: Seen, name: string) =>
+  Object.entries(s.headers).find(([k]) => k.toLowerCase() === name)?.[1];
+
+describe('uploadFile', () => {
+  it('sends a large file as CRC32-checked, unsigned parts, at most queueSize at a time, then completes in order', async () => {
+    const { path, data } = tempFile(21 * MiB + 5);
+    const fake = fakeS3({ onPart: whenQuiet(300) });
+    await uploadFile(fake.s3, path, dest, { partSize: 5 * MiB, queueSize: 2, metadata: { sha256: 'abc' } });
+
+    const ops = fake.seen.map((s) => s.op);
+    expect(ops[0]).toBe('Create');
+    expect(ops.at(-1)).toBe('Complete');
+    const create = fake.seen[0];
+    expect(header(create, 'x-amz-checksum-algorithm')).toBe('CRC32');
+    expect(header(create, 'x-amz-meta-sha256')).toBe('abc');
+
+    const parts = fake.seen.filter((s) => s.op === 'UploadPart');
+    expect(parts).toHaveLength(5);
+    expect(fake.maxInFlight()).toBe(2);
+    const byNumber = [...parts].sort((a, b) => Number(a.query.partNumber) - Number(b.query.partNumber));
+    expect(Buffer.concat(byNumber.map((p) => p.body)).equals(data)).toBe(true);
+    for (const p of parts) {
+      expect(header(p, 'x-amz-checksum-crc32')).toBe(crcB64(p.body));
+      expect(header(p, 'x-amz-content-sha256')).toBe('UNSIGNED-PAYLOAD');
+      expect(header(p, 'expect')).toBeUndefined();
+      expect(p.query.uploadId).toBe('up-1');
+    }
+    const xml = fake.seen.at(-1)!.body.toString();
+    const listed = [...xml.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => Number(m[1]));
+    expect(listed).toEqual([1, 2, 3, 4, 5]);
+    for (const p of byNumber) expect(xml).toContain(`<ChecksumCRC32>${crcB64(p.body)}</ChecksumCRC32>`);
+  });
+
+  it('sends a small file, and an empty one, as one PutObject with its CRC32 and an unsigned payload', async () => {
+    for (const bytes of [3 * MiB, 0]) {
+      const { path, data } = tempFile(bytes);
+      const fake = fakeS3();
+      await uploadFile(fake.s3, path, dest, { contentType: 'text/x-python' });
+      expect(fake.seen.map((s) => s.op)).toEqual(['PutObject']);
+      const put = fake.seen[0];
+      expect(put.body.equals(data)).toBe(true);
+      expect(header(put, 'x-amz-checksum-crc32')).toBe(crcB64(data));
+      expect(header(put, 'x-amz-content-sha256')).toBe('UNSIGNED-PAYLOAD');
+      expect(header(put, 'content-type')).toBe('text/x-python');
+    }
+  });
+
+  it('a cancelled upload cuts its parts short, sends no Complete, and aborts the multipart upload after the parts ended', async () => {
+    const { path } = tempFile(30 * MiB);
+    const ctl = new AbortController();
+    const ended: string[] = [];
+    const fake = fakeS3({
+      onPart: (n, signal) =>
+        new Promise((_resolve, reject) => {
+          if (n === 2) setTimeout(() => ctl.abort(new Error('the workflow was cancelled')), 20);
+          signal?.addEventListener('abort', () => {
+            ended.push(`part ${n}`);
+            reject(new Error('request aborted'));
+          });
+        }),
+    });
+    await expect(
+      uploadFile(fake.s3, path, dest, { partSize: 5 * MiB, queueSize: 3, signal: ctl.signal }),
+    ).rejects.toThrow('the workflow was cancelled');
+    const ops = fake.seen.map((s) => s.op);
+    expect(ops).not.toContain('Complete');
+    expect(ops.at(-1)).toBe('Abort');
+    expect(fake.seen.at(-1)!.query.uploadId).toBe('up-1');
+    expect(ended).toHaveLength(ops.filter((o) => o === 'UploadPart').length);
+    expect(ops.filter((o) => o === 'UploadPart').length).toBeLessThanOrEqual(3);
+  });
+
+  it('a part S3 refuses fails the upload and aborts it; no Complete', async () => {
+    const { path } = tempFile(16 * MiB);
+    const fake = fakeS3({
+      onPart: async (n) =>
+        n === 2
+          ? { status: 400, body: '<Error><Code>BadDigest</Code><Message>checksum mismatch</Message></Error>' }
+          : undefined,
+    });
+    await expect(uploadFile(fake.s3, path, dest, { partSize: 5 * MiB, queueSize: 2 })).rejects.toThrow(
+      /checksum mismatch|BadDigest/,
+    );
+    const ops = fake.seen.map((s) => s.op);
+    expect(ops).not.toContain('Complete');
+    expect(ops.at(-1)).toBe('Abort');
+  });
+
+  it('uploads running side by side share one pool: never more than the default parts in flight in all', async () => {
+    const a = tempFile(5 * DEFAULT_PART_SIZE + 1);
+    const b = tempFile(5 * DEFAULT_PART_SIZE + 1);
+    // Two pools of their own would let all 12 parts into flight.
+    const fake = fakeS3({ onPart: whenQuiet(300) });
+    await Promise.all([
+      uploadFile(fake.s3, a.path, dest),
+      uploadFile(fake.s3, b.path, { bucket: 'b', key: 'k2' }),
+    ]);
+    expect(fake.seen.filter((s) => s.op === 'UploadPart')).toHaveLength(12);
+    expect(fake.maxInFlight()).toBe(DEFAULT_PARTS_IN_FLIGHT);
+  });
+});
