@@ -56670,18 +56670,14 @@ function deniedPrincipal(err) {
     return /\bUser: (arn:[^\s"]+) is not authorized\b/.exec(e?.awsMessage ?? e?.message ?? '')?.[1];
 }
 /**
- * A denied S3 write, told plainly: what was being written, where, the permission that is missing
- * and whose it is. Undefined when `err` is not a 403.
+ * A denied S3 write, told with what was being written (the S3 error itself already names the call,
+ * the object, the permission, the caller and the region: see explainS3Error). Undefined when `err`
+ * is not a 403.
  */
-function deniedWriteError(err, what, loc) {
+function deniedWriteError(err, what) {
     if (!isAccessDenied(err))
         return undefined;
-    const who = deniedPrincipal(err);
-    const role = who
-        ? `the workflow's role (${who})`
-        : "the workflow's AWS credentials (the role the job assumes)";
-    return new Error(`${what} to s3://${loc.bucket}/${loc.key} was denied (403): ${role} needs s3:PutObject on ` +
-        `arn:aws:s3:::${loc.bucket}/${loc.key} (see the README's IAM policies)`);
+    return new Error(`${what}: ${err.message} (see the README's IAM policies)`, { cause: err });
 }
 function isExpiredCredentials(err) {
     const e = err;
@@ -56744,7 +56740,9 @@ function describeS3Error(err, r) {
         const missingKey = permission === 's3:GetObject'
             ? ` (S3 also answers 403 for a missing key when s3:ListBucket on arn:aws:s3:::${r.bucket} is not granted)`
             : '';
-        return `${what} was denied (${code}, region ${r.region}): the IAM policy of these credentials needs ${permission} on ${arn}${missingKey}`;
+        const who = deniedPrincipal(err);
+        const whose = who ? `the workflow's role (${who})` : 'these credentials';
+        return `${what} was denied (${code}, region ${r.region}): the IAM policy of ${whose} needs ${permission} on ${arn}${missingKey}`;
     }
     const bucketRegion = e?.$response?.headers?.['x-amz-bucket-region'];
     if (e?.name === 'PermanentRedirect' || e?.name === 'AuthorizationHeaderMalformed' || status === 301) {
