@@ -67531,6 +67531,15 @@ function childUri(base, ...parts) {
 function contentAddressedLocation(prefix, area, sha256, fileName) {
     return { bucket: prefix.bucket, key: joinKey(prefix.key, area, sha256, fileName) };
 }
+// A SHA-256 stand-in: same length and alphabet as a real content hash.
+const STAND_IN_SHA256 = '0'.repeat(64);
+/**
+ * Where a local file will live, shaped exactly like its real key but with a stand-in hash: enough
+ * to check a request against the service's constraints without waiting for the file's hash.
+ */
+function placementShape(localPath, prefix, area) {
+    return formatS3Uri(contentAddressedLocation(prefix, area, STAND_IN_SHA256, (0,external_node_path_.basename)(localPath)));
+}
 /** Where a local file will live, without touching S3 (dry runs). */
 async function planPlacement(localPath, prefix, area) {
     const { sha256, size } = await sha256File(localPath);
@@ -68615,7 +68624,8 @@ async function openFileAccess(path) {
 
 
 
-const AREA = 'artifacts';
+/** Where prebuilt artifacts from the workspace are placed, under their content hash. */
+const PREBUILT_AREA = 'artifacts';
 /**
  * Prebuilt artifacts: an s3:// URI is used as is; a workspace file is uploaded under its content
  * hash (skipped when already there). Source is `prebuilt` when nothing needed uploading.
@@ -68625,8 +68635,8 @@ async function placePrebuiltArtifacts(s3, prefix, jar, envArchive, signal) {
         if (a.kind === 's3')
             return { uri: a.uri, uploadedBytes: 0, local: false, sha256: undefined };
         const placed = s3
-            ? await placeFile(s3, a.file.path, prefix, AREA, signal)
-            : await planPlacement(a.file.path, prefix, AREA);
+            ? await placeFile(s3, a.file.path, prefix, PREBUILT_AREA, signal)
+            : await planPlacement(a.file.path, prefix, PREBUILT_AREA);
         return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true, sha256: placed.sha256 };
     };
     // Both in parallel: the jar and the archive are the two largest uploads of a run.
@@ -70171,26 +70181,29 @@ function withClientToken(request, ctx) {
 const PLANNED_APPLICATION_ID = '0'.repeat(16); // application IDs: [0-9a-z]+, 16 characters today
 const PLANNED_CACHE_KEY = '0'.repeat(64); // artifact keys: 64 hex digits (hail/artifact-key.ts)
 /**
- * The StartJobRun request this config will send, before anything is uploaded or asked of AWS:
- * workspace files are placed under their content hash (computed locally), cached artifacts under
- * a stand-in key of the real key's length, and the application ID is a stand-in when not given.
+ * The StartJobRun request this config will send, in the shape the service will see, before
+ * anything is hashed, uploaded or asked of AWS: workspace files under stand-in content hashes,
+ * cached artifacts under a stand-in key, and a stand-in application ID when none is given (each of
+ * the real one's length and alphabet), so it passes or fails validation exactly as the real one will.
  */
-async function plannedJobRequest(config, ctx) {
-    const [script, pyFiles, artifacts] = await Promise.all([
-        planPlacement(config.script.path, config.s3Prefix, 'scripts'),
-        Promise.all(config.pyFiles.map((f) => planPlacement(f.path, config.s3Prefix, 'scripts'))),
-        plannedArtifacts(config),
-    ]);
+function plannedJobRequest(config, ctx) {
+    const shape = (path) => placementShape(path, config.s3Prefix, 'scripts');
     return jobRequestFor(config, ctx, {
         applicationId: config.applicationId ?? PLANNED_APPLICATION_ID,
-        scriptUri: script.uri,
-        pyFileUris: pyFiles.map((f) => f.uri),
-        artifacts,
+        scriptUri: shape(config.script.path),
+        pyFileUris: config.pyFiles.map((f) => shape(f.path)),
+        artifacts: plannedArtifacts(config),
     });
 }
-async function plannedArtifacts(config) {
+function plannedArtifacts(config) {
     if (config.artifactsMode === 'prebuilt') {
-        return placePrebuiltArtifacts(undefined, config.s3Prefix, config.hailJar, config.hailEnvArchive);
+        const uri = (a) => a.kind === 's3' ? a.uri : placementShape(a.file.path, config.s3Prefix, PREBUILT_AREA);
+        return {
+            jarUri: uri(config.hailJar),
+            envArchiveUri: uri(config.hailEnvArchive),
+            source: 'prebuilt',
+            uploadedBytes: 0,
+        };
     }
     const cache = cacheLocations(config.s3Prefix, PLANNED_CACHE_KEY);
     return {
@@ -78609,7 +78622,7 @@ function withDiagnosis(report, config) {
 async function requireValidRequests(config, ctx, jar) {
     if (config.jobRunId)
         return; // re-attaching sends neither
-    const problems = jobRunProblems(await plannedJobRequest(config, ctx), config);
+    const problems = jobRunProblems(plannedJobRequest(config, ctx), config);
     if (config.applicationName)
         problems.push(...applicationProblems(applicationRequestFor(config, ctx, jar)));
     throwAll(problems);

@@ -23,7 +23,8 @@ export interface HailArtifacts {
   envArchiveSha256?: string;
 }
 
-const AREA = 'artifacts';
+/** Where prebuilt artifacts from the workspace are placed, under their content hash. */
+export const PREBUILT_AREA = 'artifacts';
 
 /**
  * Prebuilt artifacts: an s3:// URI is used as is; a workspace file is uploaded under its content
@@ -39,8 +40,8 @@ export async function placePrebuiltArtifacts(
   const place = async (a: ArtifactInput) => {
     if (a.kind === 's3') return { uri: a.uri, uploadedBytes: 0, local: false, sha256: undefined };
     const placed = s3
-      ? await placeFile(s3, a.file.path, prefix, AREA, signal)
-      : await planPlacement(a.file.path, prefix, AREA);
+      ? await placeFile(s3, a.file.path, prefix, PREBUILT_AREA, signal)
+      : await planPlacement(a.file.path, prefix, PREBUILT_AREA);
     return { uri: placed.uri, uploadedBytes: placed.uploadedBytes, local: true, sha256: placed.sha256 };
   };
   // Both in parallel: the jar and the archive are the two largest uploads of a run.

@@ -2,8 +2,8 @@
 // context and where the files live; and the same StartJobRun request planned before any upload.
 import { randomUUID } from 'node:crypto';
 import type { CreateApplicationCommandInput, StartJobRunCommandInput } from '@aws-sdk/client-emr-serverless';
-import { placePrebuiltArtifacts, type HailArtifacts } from './artifacts.js';
-import { planPlacement } from './aws/content-addressed.js';
+import { PREBUILT_AREA, type HailArtifacts } from './artifacts.js';
+import { placementShape } from './aws/content-addressed.js';
 import { createApplicationInput } from './aws/emr.js';
 import { childUri, formatS3Uri } from './aws/s3-uri.js';
 import { actionTags, clientToken, defaultJobName, type RunContext } from './github-context.js';
@@ -11,7 +11,7 @@ import { cacheLocations } from './hail/artifact-cache.js';
 import { releaseLabelFor } from './compatibility.js';
 import type { GivenJar } from './hail/jar-build.js';
 import { buildStartJobRunRequest } from './hail/spark-submit.js';
-import type { Config } from './inputs.js';
+import type { ArtifactInput, Config } from './inputs.js';
 
 /** Where EMR Serverless writes this action's logs: `<s3-prefix>/logs/`. */
 export function logUriFor(config: Config): string {
@@ -76,27 +76,31 @@ const PLANNED_APPLICATION_ID = '0'.repeat(16); // application IDs: [0-9a-z]+, 16
 const PLANNED_CACHE_KEY = '0'.repeat(64); // artifact keys: 64 hex digits (hail/artifact-key.ts)
 
 /**
- * The StartJobRun request this config will send, before anything is uploaded or asked of AWS:
- * workspace files are placed under their content hash (computed locally), cached artifacts under
- * a stand-in key of the real key's length, and the application ID is a stand-in when not given.
+ * The StartJobRun request this config will send, in the shape the service will see, before
+ * anything is hashed, uploaded or asked of AWS: workspace files under stand-in content hashes,
+ * cached artifacts under a stand-in key, and a stand-in application ID when none is given (each of
+ * the real one's length and alphabet), so it passes or fails validation exactly as the real one will.
  */
-export async function plannedJobRequest(config: Config, ctx: RunContext): Promise<StartJobRunCommandInput> {
-  const [script, pyFiles, artifacts] = await Promise.all([
-    planPlacement(config.script.path, config.s3Prefix, 'scripts'),
-    Promise.all(config.pyFiles.map((f) => planPlacement(f.path, config.s3Prefix, 'scripts'))),
-    plannedArtifacts(config),
-  ]);
+export function plannedJobRequest(config: Config, ctx: RunContext): StartJobRunCommandInput {
+  const shape = (path: string) => placementShape(path, config.s3Prefix, 'scripts');
   return jobRequestFor(config, ctx, {
     applicationId: config.applicationId ?? PLANNED_APPLICATION_ID,
-    scriptUri: script.uri,
-    pyFileUris: pyFiles.map((f) => f.uri),
-    artifacts,
+    scriptUri: shape(config.script.path),
+    pyFileUris: config.pyFiles.map((f) => shape(f.path)),
+    artifacts: plannedArtifacts(config),
   });
 }
 
-async function plannedArtifacts(config: Config): Promise<HailArtifacts> {
+function plannedArtifacts(config: Config): HailArtifacts {
   if (config.artifactsMode === 'prebuilt') {
-    return placePrebuiltArtifacts(undefined, config.s3Prefix, config.hailJar!, config.hailEnvArchive!);
+    const uri = (a: ArtifactInput) =>
+      a.kind === 's3' ? a.uri : placementShape(a.file.path, config.s3Prefix, PREBUILT_AREA);
+    return {
+      jarUri: uri(config.hailJar!),
+      envArchiveUri: uri(config.hailEnvArchive!),
+      source: 'prebuilt',
+      uploadedBytes: 0,
+    };
   }
   const cache = cacheLocations(config.s3Prefix, PLANNED_CACHE_KEY);
   return {

@@ -24,7 +24,7 @@ import { showValue } from './util/text.js';
  */
 export async function requireValidRequests(config: Config, ctx: RunContext, jar?: GivenJar): Promise<void> {
   if (config.jobRunId) return; // re-attaching sends neither
-  const problems = jobRunProblems(await plannedJobRequest(config, ctx), config);
+  const problems = jobRunProblems(plannedJobRequest(config, ctx), config);
   if (config.applicationName) problems.push(...applicationProblems(applicationRequestFor(config, ctx, jar)));
   throwAll(problems);
 }

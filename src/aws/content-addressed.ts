@@ -23,6 +23,17 @@ export function contentAddressedLocation(
   return { bucket: prefix.bucket, key: joinKey(prefix.key, area, sha256, fileName) };
 }
 
+// A SHA-256 stand-in: same length and alphabet as a real content hash.
+const STAND_IN_SHA256 = '0'.repeat(64);
+
+/**
+ * Where a local file will live, shaped exactly like its real key but with a stand-in hash: enough
+ * to check a request against the service's constraints without waiting for the file's hash.
+ */
+export function placementShape(localPath: string, prefix: S3Location, area: string): string {
+  return formatS3Uri(contentAddressedLocation(prefix, area, STAND_IN_SHA256, basename(localPath)));
+}
+
 /** Where a local file will live, without touching S3 (dry runs). */
 export async function planPlacement(
   localPath: string,

@@ -136,10 +136,10 @@ describe('requireValidJobRequest', () => {
 });
 
 describe('requireValidRequests (before any upload)', () => {
-  it('plans the request with the real script key and stand-ins of the right shape, and passes good inputs', async () => {
-    const planned = await plannedJobRequest(config({ 'hail-jar': '', 'hail-env-archive': '' }), ctx);
+  it('plans the request with stand-ins shaped like the real keys (no hashing needed), and passes good inputs', async () => {
+    const planned = plannedJobRequest(config({ 'hail-jar': '', 'hail-env-archive': '' }), ctx);
     expect(planned.jobDriver?.sparkSubmit?.entryPoint).toMatch(
-      /^s3:\/\/genomics-bucket\/ci\/scripts\/[0-9a-f]{64}\/gwas\.py$/,
+      /^s3:\/\/genomics-bucket\/ci\/scripts\/0{64}\/gwas\.py$/,
     );
     expect(planned.jobDriver?.sparkSubmit?.sparkSubmitParameters).toMatch(
       /^--jars s3:\/\/genomics-bucket\/ci\/hail\/0{64}\/hail-all-spark\.jar --archives /,
