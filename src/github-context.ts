@@ -84,3 +84,10 @@ export function readEventPayload(path: string | undefined): unknown {
     return undefined;
   }
 }
+
+/** The page of this attempt of the workflow run, when the runner says which run this is. */
+export function workflowRunUrl(ctx: Pick<RunContext, 'serverUrl' | 'repository' | 'runId' | 'runAttempt'>) {
+  if (!ctx.repository || !ctx.runId) return undefined;
+  const server = ctx.serverUrl.replace(/\/+$/, '');
+  return `${server}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt || '1'}`;
+}

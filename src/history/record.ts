@@ -1,6 +1,7 @@
 // One run of an analysis, as kept in S3: the full record is the object's body; the figures the
 // history table, the charts and the pull-request comparison need are also spelled in the object's
 // key, so a single LIST reads up to 1,000 runs without a GET per run.
+import { workflowRunUrl } from '../github-context.js';
 import type { HistoryEntry, JobReport, ResourceUse } from '../report/model.js';
 
 export type { HistoryEntry };
@@ -61,10 +62,7 @@ export function buildHistoryRecord(report: JobReport, ctx: RecordContext, now: D
     ref: ctx.ref,
     commit: ctx.commit,
     pullRequest: ctx.pullRequest,
-    workflowRunUrl:
-      ctx.repository && ctx.runId
-        ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt ?? '1'}`
-        : undefined,
+    workflowRunUrl: workflowRunUrl(ctx),
     runId: ctx.runId,
     runAttempt: ctx.runAttempt,
     runNumber: ctx.runNumber,

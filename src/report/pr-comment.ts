@@ -6,7 +6,9 @@
 // permission, a fork or an API outage must not fail a step whose job succeeded.
 
 import { getOctokit } from '@actions/github';
-import { readEventPayload, type RunContext } from '../github-context.js';
+import { readEventPayload, workflowRunUrl, type RunContext } from '../github-context.js';
+
+export { workflowRunUrl };
 import { errorMessage } from '../util/errors.js';
 import { sha256Hex } from '../util/hash.js';
 import type { JobReport } from './model.js';
@@ -122,13 +124,6 @@ export function findOwnComment(
   marker: string,
 ): number | undefined {
   return comments.find((c) => typeof c.body === 'string' && c.body.trimStart().startsWith(marker))?.id;
-}
-
-/** The page of this attempt of the workflow run, when the runner says which run this is. */
-export function workflowRunUrl(ctx: Pick<RunContext, 'serverUrl' | 'repository' | 'runId' | 'runAttempt'>) {
-  if (!ctx.repository || !ctx.runId) return undefined;
-  const server = ctx.serverUrl.replace(/\/+$/, '');
-  return `${server}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt || '1'}`;
 }
 
 export interface CommentLog {

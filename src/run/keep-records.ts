@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import type { AwsClients } from '../aws/clients.js';
 import { Output } from '../constants.js';
-import type { RunContext } from '../github-context.js';
+import { workflowRunUrl, type RunContext } from '../github-context.js';
 import { recordAndReadHistory } from '../history/record-run.js';
 import type { Config } from '../inputs.js';
 import { PROVENANCE_FILE } from '../provenance/provenance.js';
@@ -50,10 +50,7 @@ export async function keepRecords(
             repository: ctx.repository,
             commit: ctx.sha,
             ref: ctx.ref,
-            workflowRunUrl:
-              ctx.repository && ctx.runId
-                ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt ?? '1'}`
-                : undefined,
+            workflowRunUrl: workflowRunUrl(ctx),
             actor: ctx.actor,
             event: ctx.eventName,
           },
