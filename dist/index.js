@@ -70119,6 +70119,13 @@ function readEventPayload(path) {
         return undefined;
     }
 }
+/** The page of this attempt of the workflow run, when the runner says which run this is. */
+function workflowRunUrl(ctx) {
+    if (!ctx.repository || !ctx.runId)
+        return undefined;
+    const server = ctx.serverUrl.replace(/\/+$/, '');
+    return `${server}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt || '1'}`;
+}
 
 ;// CONCATENATED MODULE: ./src/job-request.ts
 // The requests the action sends to EMR Serverless, as pure functions of the config, the run
@@ -77665,6 +77672,7 @@ function renderPrComment(report, opts) {
 
 
 
+
 /** Events whose payload is a pull request. */
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /** The whole comment exchange (list, then create or update) gives up after this long. */
@@ -77744,13 +77752,6 @@ function commentKey(o) {
 /** The id of the first comment whose body starts with the marker (ours, from an earlier run). */
 function findOwnComment(comments, marker) {
     return comments.find((c) => typeof c.body === 'string' && c.body.trimStart().startsWith(marker))?.id;
-}
-/** The page of this attempt of the workflow run, when the runner says which run this is. */
-function workflowRunUrl(ctx) {
-    if (!ctx.repository || !ctx.runId)
-        return undefined;
-    const server = ctx.serverUrl.replace(/\/+$/, '');
-    return `${server}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt || '1'}`;
 }
 /** Statuses that mean "this token may not comment here": told as a notice, not a warning. */
 function isPermissionStatus(status) {
@@ -79901,6 +79902,10 @@ function pullRequestOf(ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/history/record.ts
+// One run of an analysis, as kept in S3: the full record is the object's body; the figures the
+// history table, the charts and the pull-request comparison need are also spelled in the object's
+// key, so a single LIST reads up to 1,000 runs without a GET per run.
+
 
 const HISTORY_RECORD_VERSION = 1;
 /** The record of a run that reached EMR Serverless and ended while the action watched it. */
@@ -79918,9 +79923,7 @@ function buildHistoryRecord(report, ctx, now) {
         ref: ctx.ref,
         commit: ctx.commit,
         pullRequest: ctx.pullRequest,
-        workflowRunUrl: ctx.repository && ctx.runId
-            ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt ?? '1'}`
-            : undefined,
+        workflowRunUrl: workflowRunUrl(ctx),
         runId: ctx.runId,
         runAttempt: ctx.runAttempt,
         runNumber: ctx.runNumber,
@@ -80200,6 +80203,7 @@ async function writeProvenance(s3, outputUri, inputs, localDir) {
 
 
 
+
 async function keepRecords(clients, config, ctx, report, made, log) {
     if (config.history && report.jobRunId) {
         report.history = await recordAndReadHistory(report, ctx, {
@@ -80223,9 +80227,7 @@ async function keepRecords(clients, config, ctx, report, made, log) {
                     repository: ctx.repository,
                     commit: ctx.sha,
                     ref: ctx.ref,
-                    workflowRunUrl: ctx.repository && ctx.runId
-                        ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}/attempts/${ctx.runAttempt ?? '1'}`
-                        : undefined,
+                    workflowRunUrl: workflowRunUrl(ctx),
                     actor: ctx.actor,
                     event: ctx.eventName,
                 },
