@@ -4,12 +4,12 @@
 // long reading the history took) next to the whole step's time. Writes bench/history.json.
 //
 //   npm run bench:history [-- --records N]
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ROOT, makeWorkspace } from '../test/fixtures/action-runner.mjs';
 import { startLocalStack } from '../test/fixtures/local-stack.mjs';
 import { startRecorder } from './lib/recorder.mjs';
+import { writeFormattedJson } from './lib/write-json.mjs';
 import { ROLE, control, freshBucket, makeS3, putObject } from './lib/stack.mjs';
 import { awsEnv, runAction } from '../test/fixtures/action-runner.mjs';
 
@@ -92,7 +92,7 @@ try {
       `(${result.historyRequests.join(', ')}), read in ${result.historyReadMs} ms ` +
       `(${result.recordsShownAfterOneList} newest records listed); whole step ${result.wholeStepMs} ms`,
   );
-  writeFileSync(join(ROOT, 'bench/history.json'), JSON.stringify(result, null, 2) + '\n');
+  await writeFormattedJson(join(ROOT, 'bench/history.json'), result);
 } finally {
   await stack.stop();
 }

@@ -7,7 +7,7 @@
 //   npm run bench -- --quick           fewer runs and smaller files (a smoke test, not the figures)
 // See bench/README.md for what each figure means.
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import { bundleEntry } from './lib/build.mjs';
 import { ensureDriverLog } from './lib/driver-log.mjs';
 import { ensureRandomFile } from './lib/files.mjs';
 import { fmtBytes, fmtMs, round } from './lib/stats.mjs';
+import { writeFormattedJson } from './lib/write-json.mjs';
 import { makeS3 } from './lib/stack.mjs';
 import { benchDetection, startLongWait } from './sections/detection.mjs';
 import { benchLogRead } from './sections/log-read.mjs';
@@ -252,22 +253,9 @@ async function main() {
     checks,
     figures: roundDeep(figures),
   };
-  if (!quick || args.includes('--write')) await writeResults(results);
+  if (!quick || args.includes('--write')) await writeFormattedJson(RESULTS, results);
   printReport(checks, figures, totalSeconds, machine);
   if (!quick) console.log(`\nresults written to ${RESULTS}`);
-}
-
-/** bench/results.json, formatted as the repository's Prettier config wants (it is checked). */
-async function writeResults(results) {
-  let text = JSON.stringify(results, null, 2) + '\n';
-  try {
-    const prettier = await import('prettier');
-    const options = (await prettier.resolveConfig(RESULTS)) ?? {};
-    text = await prettier.format(text, { ...options, filepath: RESULTS, parser: 'json' });
-  } catch {
-    // Prettier missing: plain JSON is still valid
-  }
-  writeFileSync(RESULTS, text);
 }
 
 function roundDeep(v) {
