@@ -216,12 +216,14 @@ describe('bodies', () => {
     expect(result).toEqual({ status: 403, continued: false });
   });
 
-  it('an allowed upload of 192 MiB streams through without the proxy holding it in memory', async () => {
+  it('an allowed upload of 384 MiB streams through without the proxy holding it in memory', async () => {
     const registry = createPrincipalRegistry();
     const proxy = await startS3IamProxy({ target: process.env.LOCAL_MOTO_ENDPOINT!, registry });
     try {
       const bucket = await freshBucket();
-      const total = 192 << 20;
+      // Big enough that holding it would stand far above what a test process's RSS wanders by under
+      // load (up to ~80 MiB seen on a busy 2-core machine).
+      const total = 384 << 20;
       const chunk = Buffer.alloc(1 << 20, 7);
       let peak = 0;
       const before = process.memoryUsage().rss;
@@ -258,7 +260,7 @@ describe('bodies', () => {
       expect(code).toBe(200);
       const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: 'big.bin' }));
       expect(head.ContentLength).toBe(total);
-      expect(peak).toBeLessThan(64 << 20);
+      expect(peak).toBeLessThan(total / 3);
       expect(registry.decisions({ accessKeyId: 'testing' }).map((d) => d.operation)).toEqual(['PutObject']);
     } finally {
       await proxy.close();
