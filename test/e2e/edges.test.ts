@@ -1,8 +1,6 @@
 // Edges that must end cleanly (issue 11): a job that ends while the action gives up, unreadable or
 // missing driver logs, a queued job, a burst of server errors while waiting, and one job run per
 // request however often the step is retried.
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, jest } from '@jest/globals';
 import { EMRServerlessClient, GetJobRunCommand } from '@aws-sdk/client-emr-serverless';
@@ -15,6 +13,7 @@ import {
   requestsFor,
   s3Client,
   seedApplication,
+  startRewriter,
   type FixtureRequest,
 } from './stack.js';
 
@@ -139,45 +138,22 @@ async function driverLogKey(app: string, name: 'stdout' | 'stderr'): Promise<str
 }
 
 /**
- * An HTTP proxy to the EMR server that makes every job run look an hour older (its timestamps
- * moved back), as if the step re-attached to a job run that ended long ago.
+ * An HTTP proxy to the EMR server that makes every job run look older (its timestamps moved back),
+ * as if the step re-attached to a job run that ended long ago.
  */
-async function startAgingProxy(
+function startAgingProxy(
   target: string,
   ageSeconds: number,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const t = new URL(target);
-  const server: Server = createServer((req, res) => {
-    const upstream = httpRequest(
-      { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        const chunks: Buffer[] = [];
-        up.on('data', (d: Buffer) => chunks.push(d));
-        up.on('end', () => {
-          let body = Buffer.concat(chunks);
-          const json = up.headers['content-type']?.includes('json') ? body.toString('utf8') : '';
-          if (json.includes('"jobRun"')) {
-            const parsed = JSON.parse(json) as { jobRun: Record<string, unknown> };
-            for (const f of ['createdAt', 'updatedAt', 'startedAt', 'endedAt']) {
-              if (typeof parsed.jobRun[f] === 'number')
-                parsed.jobRun[f] = (parsed.jobRun[f] as number) - ageSeconds;
-            }
-            body = Buffer.from(JSON.stringify(parsed));
-          }
-          res.writeHead(up.statusCode ?? 502, { ...up.headers, 'content-length': String(body.length) });
-          res.end(body);
-        });
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+  return startRewriter(target, (_req, body) => {
+    const text = body.toString('utf8');
+    if (!text.includes('"jobRun"')) return undefined;
+    const parsed = JSON.parse(text) as { jobRun: Record<string, unknown> };
+    for (const f of ['createdAt', 'updatedAt', 'startedAt', 'endedAt']) {
+      if (typeof parsed.jobRun[f] === 'number') parsed.jobRun[f] = (parsed.jobRun[f] as number) - ageSeconds;
+    }
+    return Buffer.from(JSON.stringify(parsed));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
 }
 
 describe('driver logs that are damaged or gone', () => {
