@@ -6,20 +6,19 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { EMRServerlessClient, GetJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startEmrServer } from '../fixtures/emr-server.mjs';
-import { awsEnv, eventually, makeWorkspace, runAction } from './harness.js';
+import { awsEnv, eventually, runAction } from './harness.js';
 import {
   control,
-  freshBucket,
+  jobSetup,
+  jobsOf,
   requestsFor,
   s3Client,
-  seedApplication,
   startRewriter,
   type FixtureRequest,
 } from './stack.js';
 
 jest.setTimeout(150_000);
 
-const ROLE = 'arn:aws:iam::123456789012:role/hail-job';
 const QUICK_PY = 'print("quick job done")\n';
 const FAILING_PY = `import sys
 for i in range(300):
@@ -28,38 +27,6 @@ def load(path):
     raise ValueError(f"cannot parse {path}")
 load("cohort.vcf")
 `;
-
-interface ControlJob {
-  applicationId: string;
-  jobRunId: string;
-  clientToken?: string;
-  state: string;
-  history: { state: string }[];
-  logKeys?: { bucket: string; stdout: string; stderr: string } | null;
-}
-
-async function jobsOf(app: string, endpoint?: string): Promise<ControlJob[]> {
-  const { jobs } = await control<{ jobs: ControlJob[] }>('jobs', undefined, endpoint);
-  return jobs.filter((j) => j.applicationId === app);
-}
-
-async function setup(script: string) {
-  const bucket = await freshBucket();
-  const app = await seedApplication();
-  const s3 = s3Client();
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/hail-all-spark.jar', Body: 'jar' }));
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/pyspark_hail.tar.gz', Body: 'tgz' }));
-  const workspace = makeWorkspace({ 'job.py': script });
-  const inputs: Record<string, string> = {
-    script: 'job.py',
-    's3-prefix': `s3://${bucket}/ci`,
-    'execution-role-arn': ROLE,
-    'application-id': app,
-    'hail-jar': `s3://${bucket}/a/hail-all-spark.jar`,
-    'hail-env-archive': `s3://${bucket}/a/pyspark_hail.tar.gz`,
-  };
-  return { bucket, app, workspace, inputs };
-}
 
 const ops = (reqs: FixtureRequest[], name: string) => reqs.filter((r) => r.operation === name);
 const errorLines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::error::'));
@@ -88,7 +55,7 @@ async function drainGetJobRunErrors(app: string, jobRunId: string): Promise<void
 
 describe('a job run that ends while the action gives up on it', () => {
   it('is reported as finished (summary, outputs, no error, quiet post step) instead of failing on CancelJobRun', async () => {
-    const { app, workspace, inputs } = await setup(QUICK_PY);
+    const { app, workspace, inputs } = await jobSetup(QUICK_PY);
     // The action cannot see the job end: every GetJobRun fails (5 calls' worth of SDK retries).
     await control('inject-error', { operation: 'GetJobRun', applicationId: app, status: 500, count: 40 });
     let signalled = false;
@@ -158,7 +125,7 @@ function startAgingProxy(
 
 describe('driver logs that are damaged or gone', () => {
   it('keeps what a truncated stderr.gz decompressed, traceback included', async () => {
-    const { bucket, app, workspace, inputs } = await setup(FAILING_PY);
+    const { bucket, app, workspace, inputs } = await jobSetup(FAILING_PY);
     const first = await runAction({ workspace, inputs, env: awsEnv() });
     expect(first.code).toBe(1);
     expect(first.summary).toContain('ValueError: cannot parse cohort.vcf');
@@ -184,7 +151,7 @@ describe('driver logs that are damaged or gone', () => {
   });
 
   it('does not wait for the driver logs of a job run that ended long ago', async () => {
-    const { bucket, app, workspace, inputs } = await setup(QUICK_PY);
+    const { bucket, app, workspace, inputs } = await jobSetup(QUICK_PY);
     const first = await runAction({ workspace, inputs, env: awsEnv() });
     expect(first.code).toBe(0);
     for (const name of ['stdout', 'stderr'] as const) {
@@ -214,7 +181,7 @@ describe('waiting', () => {
     // Its own server: holdQueued would otherwise hold every other test's jobs too.
     const queued = await startEmrServer({ s3Endpoint: process.env.LOCAL_S3_ENDPOINT, holdQueued: true });
     try {
-      const { app, workspace, inputs } = await setup(QUICK_PY);
+      const { app, workspace, inputs } = await jobSetup(QUICK_PY);
       queued.seedApplication({ applicationId: app, releaseLabel: 'emr-7.5.0', state: 'CREATED' });
       let released: Promise<unknown> = Promise.resolve();
       const r = await runAction({
@@ -254,7 +221,7 @@ describe('waiting', () => {
   });
 
   it('waits out a burst of 5xx answers to GetJobRun longer than the SDK retries absorb', async () => {
-    const { app, workspace, inputs } = await setup(
+    const { app, workspace, inputs } = await jobSetup(
       'import time\ntime.sleep(1)\nprint("survived the burst")\n',
     );
     // 12 failures in a row: more than one GetJobRun call's 8 SDK attempts.
@@ -283,7 +250,7 @@ describe("the service's own time limit", () => {
     // executionTimeoutMinutes) ends the job long before the action's own one-minute deadline.
     const fast = await startEmrServer({ s3Endpoint: process.env.LOCAL_S3_ENDPOINT, timeoutScale: 2_000 });
     try {
-      const { workspace, inputs } = await setup(
+      const { workspace, inputs } = await jobSetup(
         'import time\nprint("started", flush=True)\ntime.sleep(600)\n',
       );
       const app = fast.seedApplication({ releaseLabel: 'emr-7.5.0', state: 'CREATED' }).applicationId;
@@ -309,7 +276,7 @@ describe("the service's own time limit", () => {
 
 describe('idempotent submission', () => {
   it('the same request submitted twice (a retried step) starts one job run', async () => {
-    const { app, workspace, inputs } = await setup(QUICK_PY);
+    const { app, workspace, inputs } = await jobSetup(QUICK_PY);
     // Everything that identifies the step is the same both times, as when a runner retries it.
     const same = { ...awsEnv(), GITHUB_RUN_ID: `${Date.now()}42`, GITHUB_RUN_ATTEMPT: '1' };
     const first = await runAction({ workspace, inputs, env: same });

@@ -17,51 +17,25 @@ import {
   s3Client,
   seedApplication,
   type FixtureRequest,
+  jobSetup,
+  jobsOf,
+  TEST_ROLE,
 } from './stack.js';
 
 jest.setTimeout(120_000);
 
-const ROLE = 'arn:aws:iam::123456789012:role/hail-job';
+const ROLE = TEST_ROLE;
 const SLEEPY_PY = `import time
 print("working", flush=True)
 time.sleep(60)
 `;
 const QUICK_PY = `print("quick job done")\n`;
 
-interface ControlJob {
-  applicationId: string;
-  jobRunId: string;
-  state: string;
-  pidAlive?: boolean;
-}
-async function jobsOf(app: string): Promise<ControlJob[]> {
-  const { jobs } = await control<{ jobs: ControlJob[] }>('jobs');
-  return jobs.filter((j) => j.applicationId === app);
-}
-
-async function setup(script: string) {
-  const bucket = await freshBucket();
-  const app = await seedApplication();
-  const s3 = s3Client();
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/hail-all-spark.jar', Body: 'jar' }));
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/pyspark_hail.tar.gz', Body: 'tgz' }));
-  const workspace = makeWorkspace({ 'job.py': script });
-  const inputs: Record<string, string> = {
-    script: 'job.py',
-    's3-prefix': `s3://${bucket}/ci`,
-    'execution-role-arn': ROLE,
-    'application-id': app,
-    'hail-jar': `s3://${bucket}/a/hail-all-spark.jar`,
-    'hail-env-archive': `s3://${bucket}/a/pyspark_hail.tar.gz`,
-  };
-  return { bucket, app, workspace, inputs };
-}
-
 const cancels = (reqs: FixtureRequest[]) => reqs.filter((r) => r.operation === 'CancelJobRun');
 
 describe('cancellation and clean-up', () => {
   it('SIGINT while RUNNING cancels the job run at once and fails the step', async () => {
-    const { app, workspace, inputs } = await setup(SLEEPY_PY);
+    const { app, workspace, inputs } = await jobSetup(SLEEPY_PY);
     let signalledAt = 0;
     const r = await runAction({
       workspace,
@@ -87,7 +61,7 @@ describe('cancellation and clean-up', () => {
   });
 
   it('after SIGKILL of main, the post step cancels the job run it left active', async () => {
-    const { app, workspace, inputs } = await setup(SLEEPY_PY);
+    const { app, workspace, inputs } = await jobSetup(SLEEPY_PY);
     let killedWhileRunning = false;
     const main = await runAction({
       workspace,
@@ -117,7 +91,7 @@ describe('cancellation and clean-up', () => {
   });
 
   it('the post step never cancels a job run that finished', async () => {
-    const { app, workspace, inputs } = await setup(QUICK_PY);
+    const { app, workspace, inputs } = await jobSetup(QUICK_PY);
     const main = await runAction({ workspace, inputs, env: awsEnv() });
     expect(main.code).toBe(0);
     expect(main.state.finished).toBe('true');
@@ -135,7 +109,7 @@ describe('cancellation and clean-up', () => {
   });
 
   it('cancel-on-abort: false leaves the job run alone on SIGINT', async () => {
-    const { app, workspace, inputs } = await setup(SLEEPY_PY);
+    const { app, workspace, inputs } = await jobSetup(SLEEPY_PY);
     let signalledWhileRunning = false;
     const r = await runAction({
       workspace,
@@ -168,7 +142,7 @@ describe('cancellation and clean-up', () => {
   });
 
   it('wait: false submits, sets the outputs and leaves the job run to finish on its own', async () => {
-    const { app, workspace, inputs } = await setup(QUICK_PY);
+    const { app, workspace, inputs } = await jobSetup(QUICK_PY);
     const r = await runAction({ workspace, inputs: { ...inputs, wait: 'false' }, env: awsEnv() });
     expect(r.code).toBe(0);
     expect(r.outputs['job-run-id']).toMatch(/^[0-9a-z]+$/);
@@ -180,7 +154,7 @@ describe('cancellation and clean-up', () => {
 
 describe('re-attach and applications', () => {
   it('re-attaches to an existing job run with job-run-id and reports it', async () => {
-    const { bucket, app, workspace, inputs } = await setup(QUICK_PY);
+    const { bucket, app, workspace, inputs } = await jobSetup(QUICK_PY);
     await s3Client().send(
       new PutObjectCommand({ Bucket: bucket, Key: 'manual/job.py', Body: 'print("manual run")\n' }),
     );
@@ -213,7 +187,7 @@ describe('re-attach and applications', () => {
   });
 
   it('application-name creates an X86_64 application with a compatible release once, then finds it', async () => {
-    const { workspace, inputs } = await setup(QUICK_PY);
+    const { workspace, inputs } = await jobSetup(QUICK_PY);
     const name = `hail-ci-${Date.now()}`;
     const named = { ...inputs, 'application-id': '', 'application-name': name };
     const first = await runAction({ workspace, inputs: named, env: awsEnv() });
@@ -235,7 +209,7 @@ describe('re-attach and applications', () => {
   });
 
   it('refuses an ARM64 application before uploading anything', async () => {
-    const { workspace, inputs } = await setup(QUICK_PY);
+    const { workspace, inputs } = await jobSetup(QUICK_PY);
     const arm = await seedApplication({ architecture: 'ARM64' });
     const r = await runAction({ workspace, inputs: { ...inputs, 'application-id': arm }, env: awsEnv() });
     expect(r.code).toBe(1);
@@ -244,7 +218,7 @@ describe('re-attach and applications', () => {
   });
 
   it("also runs against moto's own EMR Serverless API (an independent implementation of the protocol)", async () => {
-    const { workspace, inputs } = await setup(QUICK_PY);
+    const { workspace, inputs } = await jobSetup(QUICK_PY);
     const moto = process.env.LOCAL_MOTO_ENDPOINT!;
     const emr = new EMRServerlessClient({
       endpoint: moto,
@@ -266,7 +240,7 @@ describe('re-attach and applications', () => {
   });
 
   it('starts a stopped application without auto-start (its own start timeout), then submits', async () => {
-    const { workspace, inputs } = await setup(QUICK_PY);
+    const { workspace, inputs } = await jobSetup(QUICK_PY);
     const app = await seedApplication({ state: 'STOPPED', autoStartConfiguration: { enabled: false } });
     const r = await runAction({ workspace, inputs: { ...inputs, 'application-id': app }, env: awsEnv() });
     expect(r.code).toBe(0);
@@ -287,7 +261,7 @@ if attempt == 1:
     raise RuntimeError("transient failure on the first attempt")
 time.sleep(7)  # long enough for the live log reader (every 5 s) to follow this attempt
 `;
-    const { app, workspace, inputs } = await setup(flaky);
+    const { app, workspace, inputs } = await jobSetup(flaky);
     const r = await runAction({ workspace, inputs: { ...inputs, 'retry-max-attempts': '2' }, env: awsEnv() });
     expect(r.code).toBe(0);
     expect(r.outputs.state).toBe('SUCCESS');
@@ -303,7 +277,7 @@ time.sleep(7)  # long enough for the live log reader (every 5 s) to follow this 
 
   it('expired credentials mid-wait: says so, how to fix it, and keeps the job run in view', async () => {
     const slow = 'import time\ntime.sleep(5)\nprint("done")\n';
-    const { app, workspace, inputs } = await setup(slow);
+    const { app, workspace, inputs } = await jobSetup(slow);
     const r = await runAction({
       workspace,
       inputs,
@@ -400,7 +374,7 @@ describe('late logs', () => {
     });
     try {
       // An early upload (at the start) is stale by the end: the action must wait for the last one.
-      const { app, workspace, inputs } = await setup(
+      const { app, workspace, inputs } = await jobSetup(
         'import time\nprint("started", flush=True)\ntime.sleep(7)\nraise SystemExit("late failure: <boom>")\n',
       );
       late.seedApplication({ applicationId: app, releaseLabel: 'emr-7.5.0', state: 'CREATED' });

@@ -3,6 +3,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { makeWorkspace } from './harness.js';
 
 export const S3_ENDPOINT = () => process.env.LOCAL_S3_ENDPOINT!;
 export const EMR_ENDPOINT = () => process.env.LOCAL_EMR_ENDPOINT!;
@@ -143,4 +144,42 @@ export async function startRewriter(
         server.close(() => r());
       }),
   };
+}
+
+/** A job run as the EMR fixture's control API lists it. */
+export interface ControlJob {
+  applicationId: string;
+  jobRunId: string;
+  clientToken?: string;
+  state: string;
+  pidAlive?: boolean;
+  history: { state: string }[];
+  logKeys?: { bucket: string; stdout: string; stderr: string } | null;
+}
+
+/** The job runs of one application, as the EMR fixture (or another one at `endpoint`) has them. */
+export async function jobsOf(app: string, endpoint?: string): Promise<ControlJob[]> {
+  const { jobs } = await control<{ jobs: ControlJob[] }>('jobs', undefined, endpoint);
+  return jobs.filter((j) => j.applicationId === app);
+}
+
+export const TEST_ROLE = 'arn:aws:iam::123456789012:role/hail-job';
+
+/** A fresh bucket with stand-in Hail artifacts, an application, and a workspace running `script`. */
+export async function jobSetup(script: string) {
+  const bucket = await freshBucket();
+  const app = await seedApplication();
+  const s3 = s3Client();
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/hail-all-spark.jar', Body: 'jar' }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/pyspark_hail.tar.gz', Body: 'tgz' }));
+  const workspace = makeWorkspace({ 'job.py': script });
+  const inputs: Record<string, string> = {
+    script: 'job.py',
+    's3-prefix': `s3://${bucket}/ci`,
+    'execution-role-arn': TEST_ROLE,
+    'application-id': app,
+    'hail-jar': `s3://${bucket}/a/hail-all-spark.jar`,
+    'hail-env-archive': `s3://${bucket}/a/pyspark_hail.tar.gz`,
+  };
+  return { bucket, app, workspace, inputs };
 }
