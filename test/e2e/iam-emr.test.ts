@@ -4,8 +4,6 @@
 // role. These run once the EMR fixture takes the local stack's `authorize`/`credentialsForRole`
 // hooks (detected by the global setup as LOCAL_EMR_IAM=1); until then they are skipped.
 import { describe, expect, it, jest } from '@jest/globals';
-import { evaluatePolicies } from '../fixtures/iam/evaluate.mjs';
-import type { DecisionRecord } from '../fixtures/iam/principals.mjs';
 import { awsEnv, makeWorkspace, runAction } from './harness.js';
 import {
   decisionsOf,
@@ -15,6 +13,8 @@ import {
   iamEnabled,
   registerGithubSession,
   registerRuntimeRole,
+  unneededStatements,
+  type PolicyDoc,
 } from './iam.js';
 import { freshBucket, putText, seedApplication } from './stack.js';
 
@@ -34,21 +34,6 @@ bucket, _, prefix = out[len("s3://"):].partition("/")
 boto3.client("s3").put_object(Bucket=bucket, Key=f"{prefix}/_action_result.json", Body=b'{"ok": true}')
 print("done")
 `;
-
-type Doc = { Statement: Array<{ Sid: string }> };
-
-/** Sids of the statements no recorded request needs (re-judging the log without each one). */
-function unneededStatements(policyText: string, decisions: DecisionRecord[]): string[] {
-  const policy = JSON.parse(policyText) as Doc;
-  return policy.Statement.filter((st) => {
-    const without = { ...policy, Statement: policy.Statement.filter((x) => x !== st) };
-    return !decisions.some(
-      (d) =>
-        evaluatePolicies([without], { action: d.action, resource: d.resource, context: d.context })
-          .decision !== 'Allow',
-    );
-  }).map((st) => st.Sid);
-}
 
 async function setUp(githubPolicies: (values: Record<string, string>) => string[]) {
   const bucket = await freshBucket();
@@ -130,7 +115,7 @@ describe('the EMR side of the documented policies (strict reading)', () => {
 
   maybe('a role that may not pass the runtime role to EMR Serverless cannot start the job run', async () => {
     const s = await setUp((v) => {
-      const p = JSON.parse(documentedPolicy('github-role-policy', v)) as Doc & Record<string, unknown>;
+      const p = JSON.parse(documentedPolicy('github-role-policy', v)) as PolicyDoc & Record<string, unknown>;
       const passToGlue = p.Statement.map((st) =>
         st.Sid === 'PassTheJobRuntimeRoleToEmrServerlessOnly'
           ? { ...st, Condition: { StringEquals: { 'iam:PassedToService': 'glue.amazonaws.com' } } }

@@ -17,6 +17,7 @@ import {
   iamEnabled,
   registerGithubSession,
   registerRuntimeRole,
+  unneededStatements,
   type GithubSession,
 } from './iam.js';
 import { freshBucket, requestsFor, seedApplication } from './stack.js';
@@ -239,32 +240,10 @@ describe.each([
       const passRole = github.filter((d) => d.action === 'iam:PassRole');
       expect(passRole.length).toBeGreaterThan(0);
       expect(passRole[0]!.context['iam:PassedToService']).toBe('emr-serverless.amazonaws.com');
-      const policy = JSON.parse(documentedPolicy('github-role-policy', s.values)) as {
-        Statement: Array<{ Sid: string; Action: string | string[] }>;
-      };
-      const unneeded = policy.Statement.filter((st) => {
-        const without = { ...policy, Statement: policy.Statement.filter((x) => x !== st) };
-        return !github.some(
-          (d) =>
-            evaluatePolicies([without], { action: d.action, resource: d.resource, context: d.context })
-              .decision !== 'Allow',
-        );
-      }).map((st) => st.Sid);
-      expect(unneeded).toEqual([]);
+      expect(unneededStatements(documentedPolicy('github-role-policy', s.values), github)).toEqual([]);
       // The runtime role: every statement is needed by what the job (EMRFS, logs, the script) did.
-      const rpolicy = JSON.parse(documentedPolicy('job-runtime-role-policy', s.values)) as {
-        Statement: object[];
-      };
       expect(runtime.length).toBeGreaterThan(0);
-      const runneeded = rpolicy.Statement.filter((st) => {
-        const without = { ...rpolicy, Statement: rpolicy.Statement.filter((x) => x !== st) };
-        return !runtime.some(
-          (d) =>
-            evaluatePolicies([without], { action: d.action, resource: d.resource, context: d.context })
-              .decision !== 'Allow',
-        );
-      }).map((st) => (st as { Sid: string }).Sid);
-      expect(runneeded).toEqual([]);
+      expect(unneededStatements(documentedPolicy('job-runtime-role-policy', s.values), runtime)).toEqual([]);
     },
   );
 });

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './harness.js';
+import { evaluatePolicies } from '../fixtures/iam/evaluate.mjs';
 import { fillPolicy, type Placeholder } from '../fixtures/iam/principals.mjs';
 import type { DecisionRecord, RoleCredentials } from '../fixtures/iam/principals.mjs';
 
@@ -88,3 +89,19 @@ export const describeDenials = (ds: DecisionRecord[]): string[] =>
       (d) =>
         `${d.operation ?? d.service}: ${d.action} on ${d.resource} ${JSON.stringify(d.context)}${d.note ? ` (${d.note})` : ''}`,
     );
+
+/** The parts of a policy document the tests read. */
+export type PolicyDoc = { Statement: Array<{ Sid: string }> };
+
+/** Sids of the statements no recorded request needs (re-judging the log without each one). */
+export function unneededStatements(policyText: string, decisions: DecisionRecord[]): string[] {
+  const policy = JSON.parse(policyText) as PolicyDoc;
+  return policy.Statement.filter((st) => {
+    const without = { ...policy, Statement: policy.Statement.filter((x) => x !== st) };
+    return !decisions.some(
+      (d) =>
+        evaluatePolicies([without], { action: d.action, resource: d.resource, context: d.context })
+          .decision !== 'Allow',
+    );
+  }).map((st) => st.Sid);
+}

@@ -1,13 +1,13 @@
 // run() read top to bottom on typed fakes of the SDK clients (no network): inputs, application,
 // re-attach, wait, settle, report and outputs, and the one failure line.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { JobRunState } from '@aws-sdk/client-emr-serverless';
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { inputEnv, parseFileCommands } from '../fixtures/action-runner.mjs';
+import { parseFileCommands } from '../fixtures/action-runner.mjs';
+import { setRunnerEnv, type RunnerFiles } from './fakes/runner-env.js';
 import { fakeEmr, fakeS3, jobRun, jobRunStates, sdkError, type FakeEmr, type FakeS3 } from './fakes/aws.js';
 
 let clients: { emr: FakeEmr; s3: FakeS3; region: string } | undefined;
@@ -21,35 +21,12 @@ jest.unstable_mockModule('../../src/aws/clients.js', () => ({
 const { run } = await import('../../src/main.js');
 
 const LOG_PREFIX = 'logs/applications/app1/jobs/run1/';
-let files: { output: string; state: string; summary: string };
+let files: RunnerFiles;
 let stdout = '';
 
 beforeEach(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'main-'));
-  files = { output: join(dir, 'output'), state: join(dir, 'state'), summary: join(dir, 'summary') };
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k];
-  const workspace = mkdtempSync(join(tmpdir(), 'ws-'));
-  writeFileSync(join(workspace, 'job.py'), 'print("hi")\n');
-  Object.assign(process.env, {
-    ...inputEnv({
-      script: 'job.py',
-      's3-prefix': 's3://bkt/ci',
-      'execution-role-arn': 'arn:aws:iam::123456789012:role/hail-job',
-      'application-id': 'app1',
-      'hail-jar': 's3://bkt/a/hail-all-spark.jar',
-      'hail-env-archive': 's3://bkt/a/pyspark_hail.tar.gz',
-      'aws-region': 'us-east-1',
-    }),
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STATE: files.state,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_REPOSITORY: 'lab/gwas',
-    GITHUB_RUN_ID: '1',
-    RUNNER_TEMP: tmpdir(),
-  });
-  process.chdir(workspace);
+  files = setRunnerEnv('print("hi")\n', { GITHUB_RUN_ID: '1', RUNNER_TEMP: tmpdir() });
+  process.chdir(files.workspace);
   process.exitCode = undefined;
   created = 0;
   stdout = '';

@@ -2,9 +2,7 @@
 // there), the job run is started once with a stable client token, and the post step's state is
 // saved as soon as it exists; a cancelled workflow submits nothing.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import * as core from '@actions/core';
 import type { ApplicationInfo } from '../../src/application.js';
@@ -12,7 +10,8 @@ import { requireCompatible } from '../../src/compatibility.js';
 import { readRunContext } from '../../src/github-context.js';
 import { readInputs } from '../../src/inputs.js';
 import { submit } from '../../src/submit.js';
-import { inputEnv, parseFileCommands } from '../fixtures/action-runner.mjs';
+import { parseFileCommands } from '../fixtures/action-runner.mjs';
+import { setRunnerEnv, type RunnerFiles } from './fakes/runner-env.js';
 import { fakeEmr, fakeS3, sdkError } from './fakes/aws.js';
 
 const SCRIPT = 'import hail as hl\nprint("gwas")\n';
@@ -25,29 +24,10 @@ const app: ApplicationInfo = {
   state: 'STARTED',
   autoStart: true,
 };
-let files: { output: string; state: string };
+let files: RunnerFiles;
 
 beforeEach(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'submit-'));
-  files = { output: join(dir, 'output'), state: join(dir, 'state') };
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  const workspace = mkdtempSync(join(tmpdir(), 'ws-'));
-  writeFileSync(join(workspace, 'job.py'), SCRIPT);
-  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k];
-  Object.assign(process.env, {
-    ...inputEnv({
-      script: 'job.py',
-      's3-prefix': 's3://bkt/ci',
-      'execution-role-arn': 'arn:aws:iam::123456789012:role/hail-job',
-      'application-id': 'app1',
-      'hail-jar': 's3://bkt/a/hail-all-spark.jar',
-      'hail-env-archive': 's3://bkt/a/pyspark_hail.tar.gz',
-      'aws-region': 'us-east-1',
-    }),
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STATE: files.state,
-    GITHUB_REPOSITORY: 'lab/gwas',
+  files = setRunnerEnv(SCRIPT, {
     GITHUB_RUN_ID: '99',
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_JOB: 'hail',
