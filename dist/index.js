@@ -63706,7 +63706,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4920);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1718);
 // The action's main entry (dist/index.js): all logic lives in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -63716,7 +63716,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4920:
+/***/ 1718:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67112,8 +67112,6 @@ function stableJson(value) {
         : v);
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/aws/buffer-pool.ts
 /**
  * A fixed number of equal buffers, lent out and given back: the memory of every upload that shares
@@ -67188,6 +67186,107 @@ class BufferPool {
     }
 }
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/aws/part-body.ts
+
+
+/**
+ * Reads the range through `buf` (reused, nothing kept) and returns its CRC32, which S3 checks against
+ * the bytes it receives. The range is read again to be sent; that second read comes from the page
+ * cache, and it is what lets a part be streamed instead of held whole in memory.
+ */
+async function crc32OfRange(range, buf) {
+    let crc = 0;
+    for (let done = 0; done < range.length;) {
+        const n = await readSome(range, buf, done);
+        crc = (0,external_node_zlib_.crc32)(buf.subarray(0, n), crc);
+        done += n;
+    }
+    return crc;
+}
+/**
+ * The body of one request: the range, read positionally from the file as it is sent.
+ *
+ * The SDK's Node handler sends a stream body with `body.pipe(request)`. That path is taken here with
+ * the two halves of `buf` in turn: one is being read while the other is written, and a half is read
+ * into again only after the request has taken its bytes (the write callback). So a part in flight
+ * holds `buf` and nothing else, and sending makes no garbage: fresh chunk buffers are freed only
+ * when V8 next collects, which with few JS objects made is late, so their memory piles up.
+ * Any other consumer (`read`, `for await`) gets fresh chunks through `_read`, as a stream should.
+ */
+class PartBody extends external_node_stream_.Readable {
+    range;
+    buf;
+    sending;
+    sent = 0;
+    constructor(range, buf) {
+        super({ highWaterMark: 0 }); // read only what the consumer asks for
+        this.range = range;
+        this.buf = buf;
+    }
+    /** Settles once nothing can be read into `buf` any more: it may then be lent again. */
+    released() {
+        return this.sending ?? Promise.resolve();
+    }
+    pipe(dest, options) {
+        if (this.sending || this.sent > 0)
+            return super.pipe(dest, options);
+        const request = dest;
+        this.sending = this.sendTo(request, options?.end ?? true).catch((err) => {
+            // The request fails with the cause: the SDK listens to the request, not to its body.
+            request.destroy(err instanceof Error ? err : new Error(String(err)));
+            this.destroy();
+        });
+        return dest;
+    }
+    _read() {
+        const n = Math.min(this.buf.length, this.range.length - this.sent);
+        if (n === 0) {
+            this.push(null);
+            return;
+        }
+        const chunk = Buffer.allocUnsafe(n);
+        readSome(this.range, chunk, this.sent).then((got) => {
+            this.sent += got;
+            this.push(got === n ? chunk : chunk.subarray(0, got));
+        }, (err) => this.destroy(err));
+    }
+    async sendTo(dest, end) {
+        const size = Math.max(1, Math.floor(this.buf.length / PIECES));
+        const pieces = Array.from({ length: PIECES }, (_, i) => this.buf.subarray(i * size, (i + 1) * size));
+        const ended = () => new Error('the request ended before its body was sent');
+        const closed = new Promise((_resolve, reject) => dest.once('close', () => reject(ended())));
+        closed.catch(() => { }); // awaited only through the races below
+        const writing = pieces.map(() => Promise.resolve());
+        for (let i = 0; this.sent < this.range.length; i = (i + 1) % PIECES) {
+            await Promise.race([writing[i], closed]); // the request has this piece's bytes: read into it
+            if (dest.destroyed || this.destroyed)
+                throw ended();
+            const n = await readSome(this.range, pieces[i], this.sent);
+            this.sent += n;
+            const chunk = pieces[i].subarray(0, n);
+            writing[i] = new Promise((resolve, reject) => dest.write(chunk, (err) => (err ? reject(err) : resolve())));
+            writing[i].catch(() => { }); // a failed write is also the request's own error
+        }
+        if (end)
+            dest.end();
+        await Promise.race([Promise.all(writing), closed]);
+    }
+}
+/** Pieces of `buf` in turn: one is read into while the others are being written. */
+const PIECES = 2;
+/** Reads at `range.offset + at` into `buf` (as much as fits and is left); fails if the file is shorter. */
+async function readSome(range, buf, at) {
+    const want = Math.min(buf.length, range.length - at);
+    const { bytesRead } = await range.fh.read(buf, 0, want, range.offset + at);
+    if (bytesRead === 0)
+        throw new Error(`${range.path} got shorter while it was being uploaded`);
+    return bytesRead;
+}
+
 ;// CONCATENATED MODULE: ./src/aws/part-plan.ts
 // How a file of a given size goes to S3: one PutObject, or a multipart upload in parts of one size
 // (the last one shorter). Pure: S3's limits are the only input besides the size.
@@ -67226,30 +67325,27 @@ function planUpload(size, partSize) {
 
 
 
-// 5 MiB parts (S3's smallest), 8 in flight: 40 MiB of buffers, shared by every upload of the process.
-// Against S3, which limits each connection, throughput grows with parts in flight far more than with
-// part size, so parts are as small as S3 allows. The count is set by memory: Node and the bundle take
-// about 100 MiB, and bench figure 6 measured the whole step at 161 MiB peak RSS with 10 in flight
-// (1 GiB jar) and 163 MiB with 8 MiB x 8; 8 x 5 MiB keeps it near the 150 MiB target.
+// 5 MiB parts (S3's smallest), 16 in flight. Against S3, which limits each connection, throughput
+// grows with parts in flight far more than with part size, so parts are as small as S3 allows. Parts
+// are streamed from the file, so memory does not grow with part size: a part in flight holds one
+// 1 MiB buffer (its checksum pass, then its two send halves), 16 MiB in all, shared by every upload.
+// Measured with bench/tune-upload.mjs (256 MiB, capped target): 8 in flight 1.28 s, 12 0.98 s,
+// 16 0.88 s; on moto all three take 1.8-1.9 s. Buffers of 0.5 to 4 MiB made no difference beyond noise.
 const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
-const DEFAULT_PARTS_IN_FLIGHT = 8;
+const DEFAULT_PARTS_IN_FLIGHT = 16;
+const PART_BUFFER_SIZE = 1024 * 1024;
 let shared;
-/** The pool an upload draws from: the process-wide one, unless the caller or the file needs another. */
-function poolFor(plan, opts) {
-    const partSize = plan.kind === 'multipart' ? plan.partSize : (opts.partSize ?? DEFAULT_PART_SIZE);
-    if (opts.partSize !== undefined || opts.queueSize !== undefined)
-        return new BufferPool(partSize, opts.queueSize ?? DEFAULT_PARTS_IN_FLIGHT);
-    if (partSize === DEFAULT_PART_SIZE)
-        return (shared ??= new BufferPool(DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT));
-    // Parts grown for a file of more than 10,000 default parts: fewer in flight, same memory budget.
-    const budget = DEFAULT_PART_SIZE * DEFAULT_PARTS_IN_FLIGHT;
-    return new BufferPool(partSize, Math.max(1, Math.floor(budget / partSize)));
+/** The pool an upload draws from: the process-wide one, unless the caller sets its own concurrency. */
+function poolFor(opts) {
+    if (opts.queueSize !== undefined)
+        return new BufferPool(PART_BUFFER_SIZE, opts.queueSize);
+    return (shared ??= new BufferPool(PART_BUFFER_SIZE, DEFAULT_PARTS_IN_FLIGHT));
 }
 /**
  * Uploads a local file. Small files go in one PutObject, large ones as a multipart upload whose
- * parts are read positionally into pooled buffers (memory = parts in flight x part size) and sent
- * in parallel, each with a CRC32 that S3 checks and an unsigned payload (the bytes are hashed once,
- * by CRC32, not again by SigV4). Either way the object appears under its key only when complete; a
+ * parts are sent in parallel, each streamed positionally from the file through a pooled buffer
+ * (memory = parts in flight x 1 MiB, whatever the part size), with a CRC32 that S3 checks and an
+ * unsigned payload (the bytes are hashed once, by CRC32, not again by SigV4). Either way the object appears under its key only when complete; a
  * failed multipart upload is aborted (no half object, no orphaned parts left billing), as is one
  * cut short by `signal`.
  */
@@ -67260,7 +67356,7 @@ async function uploadFile(s3, localPath, dest, opts = {}) {
     try {
         const before = await fh.stat();
         const plan = planUpload(before.size, opts.partSize ?? DEFAULT_PART_SIZE);
-        pool = poolFor(plan, opts);
+        pool = poolFor(opts);
         const target = {
             Bucket: dest.bucket,
             Key: dest.key,
@@ -67280,21 +67376,11 @@ async function uploadFile(s3, localPath, dest, opts = {}) {
     }
 }
 async function putWhole(s3, file, target, pool, signal) {
-    const buf = await pool.acquire(signal);
-    try {
-        const body = await readPart(file, buf, { number: 1, offset: 0, length: file.size });
+    const range = { fh: file.fh, path: file.path, offset: 0, length: file.size };
+    await sendRange(s3, range, pool, signal, async (checksum) => {
         await assertUnchanged(file);
-        const put = new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
-            ...target,
-            Body: body,
-            ContentLength: body.length,
-            ChecksumCRC32: crc32Base64(body),
-        });
-        await s3.send(unsignedPayload(put), { abortSignal: signal });
-    }
-    finally {
-        pool.release(buf);
-    }
+        return new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ ...target, ContentLength: file.size, ChecksumCRC32: checksum });
+    });
 }
 async function putInParts(s3, file, parts, target, pool, signal) {
     // One controller stops everything: the caller's signal, or the first part that fails.
@@ -67308,8 +67394,8 @@ async function putInParts(s3, file, parts, target, pool, signal) {
         failure ??= err;
         stop.abort(err);
     };
-    // Created while the first parts are read. Not cut short by `stop`: an upload created on the server
-    // but not known here could not be aborted.
+    // Created while the first parts are checksummed. Not cut short by `stop`: an upload created on the
+    // server but not known here could not be aborted.
     const created = s3
         .send(new client_s3_dist_cjs/* CreateMultipartUploadCommand */.nG4({ ...target, ChecksumAlgorithm: 'CRC32' }))
         .then((out) => {
@@ -67324,27 +67410,20 @@ async function putInParts(s3, file, parts, target, pool, signal) {
     const worker = async () => {
         while (next < parts.length && !stop.signal.aborted) {
             const part = parts[next++];
-            const buf = await pool.acquire(stop.signal);
-            try {
-                const body = await readPart(file, buf, part);
-                const checksum = crc32Base64(body);
+            const range = { fh: file.fh, path: file.path, offset: part.offset, length: part.length };
+            const { etag, checksum } = await sendRange(s3, range, pool, stop.signal, async (ChecksumCRC32) => {
                 const UploadId = await created;
                 stop.signal.throwIfAborted();
-                const cmd = new client_s3_dist_cjs/* UploadPartCommand */.iVK({
+                return new client_s3_dist_cjs/* UploadPartCommand */.iVK({
                     Bucket,
                     Key,
                     UploadId,
                     PartNumber: part.number,
-                    Body: body,
-                    ContentLength: body.length,
-                    ChecksumCRC32: checksum,
+                    ContentLength: part.length,
+                    ChecksumCRC32,
                 });
-                const out = await s3.send(unsignedPayload(cmd), { abortSignal: stop.signal });
-                completed.push({ PartNumber: part.number, ETag: out.ETag, ChecksumCRC32: checksum });
-            }
-            finally {
-                pool.release(buf);
-            }
+            });
+            completed.push({ PartNumber: part.number, ETag: etag, ChecksumCRC32: checksum });
         }
     };
     const workers = Math.min(pool.capacity, parts.length);
@@ -67374,6 +67453,34 @@ async function putInParts(s3, file, parts, target, pool, signal) {
         signal?.removeEventListener('abort', onAbort);
     }
 }
+/**
+ * Sends one range of the file as the body of the command `make` returns (given the range's CRC32):
+ * checksummed through a pooled buffer, then streamed from the file through the same buffer. Each
+ * attempt (the SDK retries) gets a body of its own, made once the one before has let go of the buffer.
+ */
+async function sendRange(s3, range, pool, signal, make) {
+    const buf = await pool.acquire(signal);
+    let body;
+    try {
+        const checksum = crc32Base64(await crc32OfRange(range, buf));
+        signal?.throwIfAborted();
+        const command = await make(checksum);
+        stackOf(command).add((next) => async (args) => {
+            await body?.released();
+            body = new PartBody(range, buf);
+            args.request.body = body;
+            return next(args);
+        }, { step: 'deserialize', priority: 'low', name: 'fileRangeBodyPerAttempt' });
+        const output = await s3.send(unsignedPayload(command), {
+            abortSignal: signal,
+        });
+        return { etag: output.ETag, checksum };
+    }
+    finally {
+        await body?.released();
+        pool.release(buf);
+    }
+}
 async function abortUpload(s3, Bucket, Key, UploadId, cause) {
     try {
         await s3.send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket, Key, UploadId }));
@@ -67384,26 +67491,15 @@ async function abortUpload(s3, Bucket, Key, UploadId, cause) {
             cause.message += ` (and aborting multipart upload ${UploadId} of s3://${Bucket}/${Key} failed: ${why})`;
     }
 }
-/** Fills the buffer with the part's bytes, read at its offset; fails if the file is now shorter. */
-async function readPart(file, buf, part) {
-    let done = 0;
-    while (done < part.length) {
-        const { bytesRead } = await file.fh.read(buf, done, part.length - done, part.offset + done);
-        if (bytesRead === 0)
-            throw new Error(`${file.path} got shorter while it was being uploaded`);
-        done += bytesRead;
-    }
-    return buf.subarray(0, part.length);
-}
 /** The object must be the file that was hashed and planned: refuse one rewritten meanwhile. */
 async function assertUnchanged(file) {
     const now = await file.fh.stat();
     if (now.size !== file.size || now.mtimeMs !== file.mtimeMs)
         throw new Error(`${file.path} changed while it was being uploaded`);
 }
-function crc32Base64(data) {
+function crc32Base64(crc) {
     const out = Buffer.alloc(4);
-    out.writeUInt32BE((0,external_node_zlib_.crc32)(data));
+    out.writeUInt32BE(crc);
     return out.toString('base64');
 }
 /**
@@ -67414,7 +67510,7 @@ function crc32Base64(data) {
  * before signing (finalizeRequest).
  */
 function unsignedPayload(cmd) {
-    cmd.middlewareStack.add((next) => async (args) => {
+    stackOf(cmd).add((next) => async (args) => {
         const headers = args.request.headers;
         if (headers) {
             headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
@@ -67425,6 +67521,7 @@ function unsignedPayload(cmd) {
     }, { step: 'build', priority: 'low', name: 'unsignedPayloadWithChecksum' });
     return cmd;
 }
+const stackOf = (cmd) => cmd.middlewareStack;
 
 ;// CONCATENATED MODULE: ./src/aws/s3-objects.ts
 
@@ -67564,8 +67661,6 @@ async function placeFile(s3, localPath, prefix, area, signal) {
     return { ...plan, uploadedBytes: plan.size };
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/aws/s3-read.ts
 
 

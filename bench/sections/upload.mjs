@@ -1,8 +1,8 @@
 // Figure 1: a 256 MiB file to the local S3 server (moto): the action's uploader against the AWS
 // CLI's `aws s3 cp`, same file, same server, alternating runs.
 //
-// "The action's uploader" is `uploadFile` from src/aws/file-upload.ts (5 MiB parts, 8 in flight,
-// pooled buffers, CRC32 per part) with the S3 client the action builds (`createClients`), bundled by ncc from the same
+// "The action's uploader" is `uploadFile` from src/aws/file-upload.ts (5 MiB parts, 16 in flight,
+// streamed from the file through pooled 1 MiB buffers, CRC32 per part) with the S3 client the action builds (`createClients`), bundled by ncc from the same
 // sources as dist/ into a tiny CLI (bench/upload-entry.ts) run on the action's Node 24. Both sides
 // are timed as whole processes, start-up included, because that is what a workflow waits for. moto's
 // own CPU time during each upload is read from /proc, to show when the server is the bottleneck.

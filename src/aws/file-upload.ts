@@ -1,5 +1,4 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -10,7 +9,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { BufferPool } from './buffer-pool.js';
-import { planUpload, type Part, type UploadPlan } from './part-plan.js';
+import { crc32OfRange, PartBody, type FileRange } from './part-body.js';
+import { planUpload, type Part } from './part-plan.js';
 import type { S3Location } from './s3-uri.js';
 
 export interface UploadOptions {
@@ -23,33 +23,29 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
-// 5 MiB parts (S3's smallest), 8 in flight: 40 MiB of buffers, shared by every upload of the process.
-// Against S3, which limits each connection, throughput grows with parts in flight far more than with
-// part size, so parts are as small as S3 allows. The count is set by memory: Node and the bundle take
-// about 100 MiB, and bench figure 6 measured the whole step at 161 MiB peak RSS with 10 in flight
-// (1 GiB jar) and 163 MiB with 8 MiB x 8; 8 x 5 MiB keeps it near the 150 MiB target.
+// 5 MiB parts (S3's smallest), 16 in flight. Against S3, which limits each connection, throughput
+// grows with parts in flight far more than with part size, so parts are as small as S3 allows. Parts
+// are streamed from the file, so memory does not grow with part size: a part in flight holds one
+// 1 MiB buffer (its checksum pass, then its two send halves), 16 MiB in all, shared by every upload.
+// Measured with bench/tune-upload.mjs (256 MiB, capped target): 8 in flight 1.28 s, 12 0.98 s,
+// 16 0.88 s; on moto all three take 1.8-1.9 s. Buffers of 0.5 to 4 MiB made no difference beyond noise.
 export const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
-export const DEFAULT_PARTS_IN_FLIGHT = 8;
+export const DEFAULT_PARTS_IN_FLIGHT = 16;
+export const PART_BUFFER_SIZE = 1024 * 1024;
 
 let shared: BufferPool | undefined;
 
-/** The pool an upload draws from: the process-wide one, unless the caller or the file needs another. */
-function poolFor(plan: UploadPlan, opts: UploadOptions): BufferPool {
-  const partSize = plan.kind === 'multipart' ? plan.partSize : (opts.partSize ?? DEFAULT_PART_SIZE);
-  if (opts.partSize !== undefined || opts.queueSize !== undefined)
-    return new BufferPool(partSize, opts.queueSize ?? DEFAULT_PARTS_IN_FLIGHT);
-  if (partSize === DEFAULT_PART_SIZE)
-    return (shared ??= new BufferPool(DEFAULT_PART_SIZE, DEFAULT_PARTS_IN_FLIGHT));
-  // Parts grown for a file of more than 10,000 default parts: fewer in flight, same memory budget.
-  const budget = DEFAULT_PART_SIZE * DEFAULT_PARTS_IN_FLIGHT;
-  return new BufferPool(partSize, Math.max(1, Math.floor(budget / partSize)));
+/** The pool an upload draws from: the process-wide one, unless the caller sets its own concurrency. */
+function poolFor(opts: UploadOptions): BufferPool {
+  if (opts.queueSize !== undefined) return new BufferPool(PART_BUFFER_SIZE, opts.queueSize);
+  return (shared ??= new BufferPool(PART_BUFFER_SIZE, DEFAULT_PARTS_IN_FLIGHT));
 }
 
 /**
  * Uploads a local file. Small files go in one PutObject, large ones as a multipart upload whose
- * parts are read positionally into pooled buffers (memory = parts in flight x part size) and sent
- * in parallel, each with a CRC32 that S3 checks and an unsigned payload (the bytes are hashed once,
- * by CRC32, not again by SigV4). Either way the object appears under its key only when complete; a
+ * parts are sent in parallel, each streamed positionally from the file through a pooled buffer
+ * (memory = parts in flight x 1 MiB, whatever the part size), with a CRC32 that S3 checks and an
+ * unsigned payload (the bytes are hashed once, by CRC32, not again by SigV4). Either way the object appears under its key only when complete; a
  * failed multipart upload is aborted (no half object, no orphaned parts left billing), as is one
  * cut short by `signal`.
  */
@@ -65,7 +61,7 @@ export async function uploadFile(
   try {
     const before = await fh.stat();
     const plan = planUpload(before.size, opts.partSize ?? DEFAULT_PART_SIZE);
-    pool = poolFor(plan, opts);
+    pool = poolFor(opts);
     const target = {
       Bucket: dest.bucket,
       Key: dest.key,
@@ -102,20 +98,11 @@ async function putWhole(
   pool: BufferPool,
   signal?: AbortSignal,
 ): Promise<void> {
-  const buf = await pool.acquire(signal);
-  try {
-    const body = await readPart(file, buf, { number: 1, offset: 0, length: file.size });
+  const range = { fh: file.fh, path: file.path, offset: 0, length: file.size };
+  await sendRange(s3, range, pool, signal, async (checksum) => {
     await assertUnchanged(file);
-    const put = new PutObjectCommand({
-      ...target,
-      Body: body,
-      ContentLength: body.length,
-      ChecksumCRC32: crc32Base64(body),
-    });
-    await s3.send(unsignedPayload(put), { abortSignal: signal });
-  } finally {
-    pool.release(buf);
-  }
+    return new PutObjectCommand({ ...target, ContentLength: file.size, ChecksumCRC32: checksum });
+  });
 }
 
 async function putInParts(
@@ -136,8 +123,8 @@ async function putInParts(
     failure ??= err;
     stop.abort(err);
   };
-  // Created while the first parts are read. Not cut short by `stop`: an upload created on the server
-  // but not known here could not be aborted.
+  // Created while the first parts are checksummed. Not cut short by `stop`: an upload created on the
+  // server but not known here could not be aborted.
   const created = s3
     .send(new CreateMultipartUploadCommand({ ...target, ChecksumAlgorithm: 'CRC32' }))
     .then((out) => {
@@ -151,26 +138,20 @@ async function putInParts(
   const worker = async () => {
     while (next < parts.length && !stop.signal.aborted) {
       const part = parts[next++];
-      const buf = await pool.acquire(stop.signal);
-      try {
-        const body = await readPart(file, buf, part);
-        const checksum = crc32Base64(body);
+      const range = { fh: file.fh, path: file.path, offset: part.offset, length: part.length };
+      const { etag, checksum } = await sendRange(s3, range, pool, stop.signal, async (ChecksumCRC32) => {
         const UploadId = await created;
         stop.signal.throwIfAborted();
-        const cmd = new UploadPartCommand({
+        return new UploadPartCommand({
           Bucket,
           Key,
           UploadId,
           PartNumber: part.number,
-          Body: body,
-          ContentLength: body.length,
-          ChecksumCRC32: checksum,
+          ContentLength: part.length,
+          ChecksumCRC32,
         });
-        const out = await s3.send(unsignedPayload(cmd), { abortSignal: stop.signal });
-        completed.push({ PartNumber: part.number, ETag: out.ETag, ChecksumCRC32: checksum });
-      } finally {
-        pool.release(buf);
-      }
+      });
+      completed.push({ PartNumber: part.number, ETag: etag, ChecksumCRC32: checksum });
     }
   };
   const workers = Math.min(pool.capacity, parts.length);
@@ -198,6 +179,43 @@ async function putInParts(
   }
 }
 
+/**
+ * Sends one range of the file as the body of the command `make` returns (given the range's CRC32):
+ * checksummed through a pooled buffer, then streamed from the file through the same buffer. Each
+ * attempt (the SDK retries) gets a body of its own, made once the one before has let go of the buffer.
+ */
+async function sendRange<C extends PutObjectCommand | UploadPartCommand>(
+  s3: S3Client,
+  range: FileRange,
+  pool: BufferPool,
+  signal: AbortSignal | undefined,
+  make: (checksumCrc32: string) => Promise<C>,
+): Promise<{ etag?: string; checksum: string }> {
+  const buf = await pool.acquire(signal);
+  let body: PartBody | undefined;
+  try {
+    const checksum = crc32Base64(await crc32OfRange(range, buf));
+    signal?.throwIfAborted();
+    const command = await make(checksum);
+    stackOf(command).add(
+      (next) => async (args) => {
+        await body?.released();
+        body = new PartBody(range, buf);
+        (args.request as { body?: unknown }).body = body;
+        return next(args);
+      },
+      { step: 'deserialize', priority: 'low', name: 'fileRangeBodyPerAttempt' },
+    );
+    const output: { ETag?: string } = await s3.send(unsignedPayload(command) as UploadPartCommand, {
+      abortSignal: signal,
+    });
+    return { etag: output.ETag, checksum };
+  } finally {
+    await body?.released();
+    pool.release(buf);
+  }
+}
+
 async function abortUpload(s3: S3Client, Bucket: string, Key: string, UploadId: string, cause: unknown) {
   try {
     await s3.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
@@ -208,17 +226,6 @@ async function abortUpload(s3: S3Client, Bucket: string, Key: string, UploadId: 
   }
 }
 
-/** Fills the buffer with the part's bytes, read at its offset; fails if the file is now shorter. */
-async function readPart(file: SourceFile, buf: Buffer, part: Part): Promise<Buffer> {
-  let done = 0;
-  while (done < part.length) {
-    const { bytesRead } = await file.fh.read(buf, done, part.length - done, part.offset + done);
-    if (bytesRead === 0) throw new Error(`${file.path} got shorter while it was being uploaded`);
-    done += bytesRead;
-  }
-  return buf.subarray(0, part.length);
-}
-
 /** The object must be the file that was hashed and planned: refuse one rewritten meanwhile. */
 async function assertUnchanged(file: SourceFile): Promise<void> {
   const now = await file.fh.stat();
@@ -226,9 +233,9 @@ async function assertUnchanged(file: SourceFile): Promise<void> {
     throw new Error(`${file.path} changed while it was being uploaded`);
 }
 
-function crc32Base64(data: Buffer): string {
+function crc32Base64(crc: number): string {
   const out = Buffer.alloc(4);
-  out.writeUInt32BE(crc32(data));
+  out.writeUInt32BE(crc);
   return out.toString('base64');
 }
 
@@ -240,7 +247,7 @@ function crc32Base64(data: Buffer): string {
  * before signing (finalizeRequest).
  */
 function unsignedPayload<C extends PutObjectCommand | UploadPartCommand>(cmd: C): C {
-  (cmd.middlewareStack as unknown as BuildStack).add(
+  stackOf(cmd).add(
     (next) => async (args) => {
       const headers = (args.request as { headers?: Record<string, string> }).headers;
       if (headers) {
@@ -255,12 +262,14 @@ function unsignedPayload<C extends PutObjectCommand | UploadPartCommand>(cmd: C)
   return cmd;
 }
 
-/** The one shape of the SDK's middleware stack used here (a build-step middleware). */
-interface BuildStack {
+/** The one shape of the SDK's middleware stack used here: a middleware over the HTTP request. */
+interface RequestStack {
   add(
     middleware: (
       next: (args: { request: unknown }) => Promise<unknown>,
     ) => (args: { request: unknown }) => Promise<unknown>,
-    options: { step: 'build'; priority: 'low'; name: string },
+    options: { step: 'build' | 'deserialize'; priority: 'low'; name: string },
   ): void;
 }
+
+const stackOf = (cmd: PutObjectCommand | UploadPartCommand) => cmd.middlewareStack as unknown as RequestStack;

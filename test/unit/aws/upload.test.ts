@@ -1,12 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BufferPool } from '../../../src/aws/buffer-pool.js';
+import { crc32OfRange, PartBody } from '../../../src/aws/part-body.js';
 import { DEFAULT_PARTS_IN_FLIGHT, DEFAULT_PART_SIZE, uploadFile } from '../../../src/aws/file-upload.js';
 import { planUpload, S3_LIMITS } from '../../../src/aws/part-plan.js';
 
@@ -97,12 +99,46 @@ interface FakeRequest {
   method: string;
   headers: Record<string, string>;
   query?: Record<string, unknown>;
-  body?: Uint8Array;
+  body?: Uint8Array | Readable;
 }
 
 type Reply = { status: number; headers?: Record<string, string>; body?: string };
 
-function fakeS3(o: { onPart?: (partNumber: number, signal?: AbortSignal) => Promise<Reply | void> } = {}) {
+/**
+ * The body's bytes, taken the way the SDK's Node handler takes a stream body (`body.pipe(request)`),
+ * into a sink that holds each chunk a little while, as a socket does, and copies it: the uploader
+ * reuses its buffers, and must not before the sink is done with them.
+ */
+async function receive(body: FakeRequest['body']): Promise<Buffer> {
+  if (!(body instanceof Readable)) return body ? Buffer.from(body) : Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      setImmediate(() => {
+        chunks.push(Buffer.from(chunk));
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    sink.on('finish', resolve).on('error', reject);
+    body.pipe(sink);
+  });
+  return Buffer.concat(chunks);
+}
+
+const crcB64 = (b: Buffer) => {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(crc32(b));
+  return out.toString('base64');
+};
+
+function fakeS3(
+  o: {
+    onPart?: (partNumber: number, signal?: AbortSignal) => Promise<Reply | void>;
+    maxAttempts?: number;
+  } = {},
+) {
   const seen: Seen[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -119,9 +155,17 @@ function fakeS3(o: { onPart?: (partNumber: number, signal?: AbortSignal) => Prom
               : 'partNumber' in q
                 ? 'UploadPart'
                 : 'PutObject';
-      const body = req.body ? Buffer.from(req.body) : Buffer.alloc(0); // a copy: the buffer is reused
+      const body = await receive(req.body);
       seen.push({ op, headers: req.headers, body, query: q });
       let reply: Reply = { status: 200, headers: { etag: `"etag-${seen.length}"` } };
+      // As S3 does: the declared length and CRC32 must be the body's.
+      const declared = Object.entries(req.headers).find(([k]) => k.toLowerCase() === 'x-amz-checksum-crc32');
+      const length = Object.entries(req.headers).find(([k]) => k.toLowerCase() === 'content-length');
+      if ((declared && declared[1] !== crcB64(body)) || (length && Number(length[1]) !== body.length))
+        reply = {
+          status: 400,
+          body: '<Error><Code>BadDigest</Code><Message>checksum mismatch</Message></Error>',
+        };
       if (op === 'Create')
         reply.body = `<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>up-1</UploadId></InitiateMultipartUploadResult>`;
       if (op === 'Complete')
@@ -132,7 +176,7 @@ function fakeS3(o: { onPart?: (partNumber: number, signal?: AbortSignal) => Prom
         maxInFlight = Math.max(maxInFlight, inFlight);
         try {
           const custom = await o.onPart?.(Number(q.partNumber), opts?.abortSignal);
-          if (custom) reply = custom;
+          if (custom && reply.status === 200) reply = custom;
         } finally {
           inFlight--;
         }
@@ -150,7 +194,7 @@ function fakeS3(o: { onPart?: (partNumber: number, signal?: AbortSignal) => Prom
     region: 'us-east-1',
     endpoint: 'http://s3.test',
     forcePathStyle: true,
-    maxAttempts: 1,
+    maxAttempts: o.maxAttempts ?? 1,
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     requestHandler: handler as never,
   });
@@ -171,12 +215,6 @@ function whenQuiet(ms: number) {
       timer = setTimeout(() => held.splice(0).forEach((r) => r()), ms);
     });
 }
-
-const crcB64 = (b: Buffer) => {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(crc32(b));
-  return out.toString('base64');
-};
 
 function tempFile(bytes: number): { path: string; data: Buffer } {
   const data = randomBytes(bytes);
@@ -275,15 +313,108 @@ describe('uploadFile', () => {
   });
 
   it('uploads running side by side share one pool: never more than the default parts in flight in all', async () => {
-    const a = tempFile(5 * DEFAULT_PART_SIZE + 1);
-    const b = tempFile(5 * DEFAULT_PART_SIZE + 1);
-    // Two pools of their own would let all 12 parts into flight.
+    const half = DEFAULT_PARTS_IN_FLIGHT / 2;
+    const a = tempFile(half * DEFAULT_PART_SIZE + 1);
+    const b = tempFile(half * DEFAULT_PART_SIZE + 1);
+    // Two pools of their own would let all the parts (two more than the default) into flight.
     const fake = fakeS3({ onPart: whenQuiet(300) });
     await Promise.all([
       uploadFile(fake.s3, a.path, dest),
       uploadFile(fake.s3, b.path, { bucket: 'b', key: 'k2' }),
     ]);
-    expect(fake.seen.filter((s) => s.op === 'UploadPart')).toHaveLength(12);
+    expect(fake.seen.filter((s) => s.op === 'UploadPart')).toHaveLength(2 * (half + 1));
     expect(fake.maxInFlight()).toBe(DEFAULT_PARTS_IN_FLIGHT);
+  });
+
+  it('a part the SDK retries is sent whole again, from the file, on the next attempt', async () => {
+    const { path, data } = tempFile(12 * MiB);
+    let failed = 0;
+    const fake = fakeS3({
+      maxAttempts: 3,
+      onPart: async (n) => {
+        if (n !== 2 || failed++ > 0) return undefined;
+        return { status: 500, body: '<Error><Code>InternalError</Code><Message>try again</Message></Error>' };
+      },
+    });
+    await uploadFile(fake.s3, path, dest, { partSize: 5 * MiB, queueSize: 2 });
+    const second = fake.seen.filter((s) => s.op === 'UploadPart' && s.query.partNumber === '2');
+    expect(second).toHaveLength(2);
+    for (const attempt of second) expect(attempt.body.equals(data.subarray(5 * MiB, 10 * MiB))).toBe(true);
+    expect(fake.seen.at(-1)!.op).toBe('Complete');
+  });
+
+  it('a file cut short while its parts go fails the upload, naming the file, and aborts it', async () => {
+    const { path } = tempFile(16 * MiB);
+    const fake = fakeS3({
+      onPart: async (n) => {
+        if (n === 1) truncateSync(path, 6 * MiB);
+      },
+    });
+    await expect(uploadFile(fake.s3, path, dest, { partSize: 5 * MiB, queueSize: 1 })).rejects.toThrow(
+      `${path} got shorter while it was being uploaded`,
+    );
+    const ops = fake.seen.map((s) => s.op);
+    expect(ops).not.toContain('Complete');
+    expect(ops.at(-1)).toBe('Abort');
+  });
+});
+
+describe('PartBody', () => {
+  const range = async (bytes: number, offset: number, length: number) => {
+    const { path, data } = tempFile(bytes);
+    return { range: { fh: await open(path, 'r'), path, offset, length }, data };
+  };
+
+  it('piped, sends the range through its buffer and lets go of it once the last write is taken', async () => {
+    const { range: r, data } = await range(3 * MiB + 7, 1000, 2 * MiB + 5);
+    const buf = Buffer.alloc(256 * 1024);
+    const body = new PartBody(r, buf);
+    const got = await receive(body);
+    await body.released();
+    expect(got.equals(data.subarray(1000, 1000 + 2 * MiB + 5))).toBe(true);
+    await r.fh.close();
+  });
+
+  it('read any other way, yields the range in fresh chunks and never touches the buffer', async () => {
+    const { range: r, data } = await range(MiB, 10, MiB - 20);
+    const buf = Buffer.alloc(64 * 1024, 0xab);
+    const chunks: Buffer[] = [];
+    for await (const chunk of new PartBody(r, buf)) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(data.subarray(10, MiB - 10))).toBe(true);
+    expect(buf.every((b) => b === 0xab)).toBe(true);
+    await r.fh.close();
+  });
+
+  it('fails the request it is piped into when the file is shorter than the range, naming the file', async () => {
+    const { range: r } = await range(MiB, 0, 2 * MiB);
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    const failed = new Promise<Error>((resolve) => sink.on('error', resolve));
+    const body = new PartBody(r, Buffer.alloc(128 * 1024));
+    body.pipe(sink);
+    expect((await failed).message).toBe(`${r.path} got shorter while it was being uploaded`);
+    await body.released();
+    await r.fh.close();
+  });
+
+  it('stops reading into its buffer once the request is gone', async () => {
+    const { range: r } = await range(4 * MiB, 0, 4 * MiB);
+    let writes = 0;
+    const sink = new Writable({
+      write: (_c, _e, done) => {
+        if (++writes === 2) sink.destroy();
+        else setImmediate(done);
+      },
+    });
+    const body = new PartBody(r, Buffer.alloc(128 * 1024));
+    body.pipe(sink);
+    await body.released();
+    expect(writes).toBe(2);
+    await r.fh.close();
+  });
+
+  it('checksums a range as S3 would: the CRC32 of its bytes', async () => {
+    const { range: r, data } = await range(3 * MiB, MiB, MiB + 3);
+    expect(await crc32OfRange(r, Buffer.alloc(100_000))).toBe(crc32(data.subarray(MiB, 2 * MiB + 3)));
+    await r.fh.close();
   });
 });
