@@ -5,7 +5,7 @@
 //   node bench/tune-upload.mjs [runs] [MiBxN ...]     e.g. node bench/tune-upload.mjs 3 8x8 5x10 8x6
 import { ROOT, NODE } from '../test/fixtures/action-runner.mjs';
 import { bundleEntry } from './lib/build.mjs';
-import { startCappedS3 } from './lib/capped-s3.mjs';
+import { startCappedS3 } from '../test/fixtures/capped-s3.mjs';
 import { ensureRandomFile } from './lib/files.mjs';
 import { timeCommand } from './lib/proc.mjs';
 import { freshBucket, makeS3 } from './lib/stack.mjs';

@@ -2,7 +2,7 @@
 // (process start to exit, `wait: false`) with a fresh `hail-jar` (new bytes each run, so it is hashed
 // and uploaded), alternating with `aws s3 cp` of the same file, on two S3 targets:
 //   - moto: one Python process, fastest with one stream, the bottleneck for any client;
-//   - capped: lib/capped-s3.mjs, which caps each connection's throughput and adds a per-request
+//   - capped: test/fixtures/capped-s3.mjs, which caps each connection's throughput and adds a per-request
 //     latency, as real S3 does (aggregate throughput comes from parallel connections).
 // Also: the whole step's peak RSS, a cached run (every object already in S3, the local jar still
 // hashed) from process start to StartJobRun, and the same whole step with a 1 GiB jar.
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { makeWorkspace } from '../../test/fixtures/action-runner.mjs';
-import { startCappedS3 } from '../lib/capped-s3.mjs';
+import { startCappedS3 } from '../../test/fixtures/capped-s3.mjs';
 import { startRecorder } from '../lib/recorder.mjs';
 import { timeCommand } from '../lib/proc.mjs';
 import { median } from '../lib/stats.mjs';

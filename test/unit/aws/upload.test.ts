@@ -114,10 +114,10 @@ async function receive(body: FakeRequest['body']): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      setImmediate(() => {
+      setTimeout(() => {
         chunks.push(Buffer.from(chunk));
         done();
-      });
+      }, 1);
     },
   });
   await new Promise<void>((resolve, reject) => {
