@@ -2,7 +2,8 @@
 // V8's young generation. Runs dist/index.js (wait: false, a fresh jar each run) on moto, with and
 // without NODE_OPTIONS=--max-semi-space-size=1, and prints each run's peak RSS (VmHWM). The action
 // cannot set that flag (the runner starts node); the difference is what allocating less per part
-// could win.
+// could win. Seen: 152-157 MiB against 144 with parts held whole in 5 MiB buffers; 126 against 120
+// once parts were streamed through 1 MiB buffers.
 import { closeSync, copyFileSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
