@@ -69371,6 +69371,19 @@ function releaseLabelFor(hailVersion, jar) {
         : chooseReleaseLabel(hailVersion);
 }
 /**
+ * The release a request is planned with before anything is read: the real one for a listed Hail;
+ * for a Hail judged by its jar (not read yet), a stand-in from the same table the real one comes
+ * from, so the planned request passes or fails validation as the real one will.
+ */
+function plannedReleaseLabel(hailVersion) {
+    if (!needsJarCheck(hailVersion))
+        return chooseReleaseLabel(hailVersion);
+    return [...versions_EMR_RELEASES]
+        .map((r) => r.label)
+        .sort(compareLabels)
+        .at(-1);
+}
+/**
  * Refuses inputs that need a newer release than the application's, before any upload: today
  * `retry-max-attempts` (StartJobRun `retryPolicy`, emr-7.1.0 and later).
  */
@@ -70265,10 +70278,10 @@ function jobRequestFor(config, ctx, placed) {
     return withClientToken(request, ctx);
 }
 /** CreateApplication for `application-name` mode (when no application of that name exists). */
-function applicationRequestFor(config, ctx, jar) {
+function applicationRequestFor(config, ctx, jar, releaseLabel = config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar)) {
     const request = createApplicationInput({
         name: config.applicationName ?? '',
-        releaseLabel: config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar),
+        releaseLabel,
         clientToken: '',
         tags: actionTags(ctx),
     });
@@ -78711,16 +78724,19 @@ function withDiagnosis(report, config) {
 
 
 
+
 /**
  * Every request this config will send (StartJobRun, and CreateApplication in application-name
- * mode), planned and checked before the first upload or AWS call.
+ * mode), planned and checked before the first upload or AWS call (reading a given s3:// jar included).
  */
-async function requireValidRequests(config, ctx, jar) {
+function requireValidRequests(config, ctx) {
     if (config.jobRunId)
         return; // re-attaching sends neither
     const problems = jobRunProblems(plannedJobRequest(config, ctx), config);
-    if (config.applicationName)
-        problems.push(...applicationProblems(applicationRequestFor(config, ctx, jar)));
+    if (config.applicationName) {
+        const releaseLabel = config.releaseLabel ?? plannedReleaseLabel(config.hailVersion);
+        problems.push(...applicationProblems(applicationRequestFor(config, ctx, undefined, releaseLabel)));
+    }
     throwAll(problems);
 }
 /** Throws, naming the input behind each reason the service would refuse this request. */
@@ -80835,6 +80851,8 @@ async function main_run() {
         // What the given release cannot do is refused before any AWS call.
         if (config.releaseLabel)
             requireReleaseFeatures(config, config.releaseLabel);
+        // The requests as the service will see them, checked against its model before any AWS call.
+        requireValidRequests(config, ctx);
         const clients = config.dryRun ? undefined : createClients(config.region);
         // A Hail version newer than the table is judged by its jar (read, never uploaded, here).
         const jar = await readGivenJar(clients?.s3, config);
@@ -80842,8 +80860,6 @@ async function main_run() {
         if (config.releaseLabel) {
             requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64', undefined, jar);
         }
-        // The requests as the service will see them, checked against its model before any upload.
-        await requireValidRequests(config, ctx, jar);
         if (config.dryRun || !clients)
             return await dryRun(config, ctx, jar);
         const app = await main_getApplication(clients, config, ctx, jar);

@@ -4,6 +4,8 @@ import { checkCompatibility, chooseReleaseLabel, type Compatibility } from './ha
 import type { GivenJar } from './hail/jar-build.js';
 import { checkUnlistedHail, chooseReleaseForJar } from './hail/unlisted-compat.js';
 import {
+  compareLabels,
+  EMR_RELEASES,
   FIRST_RETRY_POLICY_RELEASE,
   isListedHailVersion,
   parseHailVersion,
@@ -49,6 +51,19 @@ export function releaseLabelFor(hailVersion: string, jar?: GivenJar): string {
   return needsJarCheck(hailVersion)
     ? chooseReleaseForJar(hailVersion, jar?.build, jar?.name)
     : chooseReleaseLabel(hailVersion);
+}
+
+/**
+ * The release a request is planned with before anything is read: the real one for a listed Hail;
+ * for a Hail judged by its jar (not read yet), a stand-in from the same table the real one comes
+ * from, so the planned request passes or fails validation as the real one will.
+ */
+export function plannedReleaseLabel(hailVersion: string): string {
+  if (!needsJarCheck(hailVersion)) return chooseReleaseLabel(hailVersion);
+  return [...EMR_RELEASES]
+    .map((r) => r.label)
+    .sort(compareLabels)
+    .at(-1)!;
 }
 
 /**

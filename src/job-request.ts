@@ -55,10 +55,11 @@ export function applicationRequestFor(
   config: Config,
   ctx: RunContext,
   jar?: GivenJar,
+  releaseLabel = config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar),
 ): CreateApplicationCommandInput {
   const request = createApplicationInput({
     name: config.applicationName ?? '',
-    releaseLabel: config.releaseLabel ?? releaseLabelFor(config.hailVersion, jar),
+    releaseLabel,
     clientToken: '',
     tags: actionTags(ctx),
   });

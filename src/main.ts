@@ -46,6 +46,8 @@ export async function run(): Promise<void> {
     if (!config.jobRunId) prehash(filesToHash(config));
     // What the given release cannot do is refused before any AWS call.
     if (config.releaseLabel) requireReleaseFeatures(config, config.releaseLabel);
+    // The requests as the service will see them, checked against its model before any AWS call.
+    requireValidRequests(config, ctx);
     const clients = config.dryRun ? undefined : createClients(config.region!);
     // A Hail version newer than the table is judged by its jar (read, never uploaded, here).
     const jar = await readGivenJar(clients?.s3, config);
@@ -53,8 +55,6 @@ export async function run(): Promise<void> {
     if (config.releaseLabel) {
       requireCompatible(config.hailVersion, config.releaseLabel, 'X86_64', undefined, jar);
     }
-    // The requests as the service will see them, checked against its model before any upload.
-    await requireValidRequests(config, ctx, jar);
     if (config.dryRun || !clients) return await dryRun(config, ctx, jar);
 
     const app = await getApplication(clients, config, ctx, jar);

@@ -15,17 +15,20 @@ import { applicationRequestFor, plannedJobRequest } from './job-request.js';
 import { OUTPUT_URI_PROPERTY, TMP_DIR_PROPERTY } from './hail/spark-submit.js';
 import { InputErrors, type Config } from './inputs.js';
 import { InputError } from './util/errors.js';
-import type { GivenJar } from './hail/jar-build.js';
+import { plannedReleaseLabel } from './compatibility.js';
 import { showValue } from './util/text.js';
 
 /**
  * Every request this config will send (StartJobRun, and CreateApplication in application-name
- * mode), planned and checked before the first upload or AWS call.
+ * mode), planned and checked before the first upload or AWS call (reading a given s3:// jar included).
  */
-export async function requireValidRequests(config: Config, ctx: RunContext, jar?: GivenJar): Promise<void> {
+export function requireValidRequests(config: Config, ctx: RunContext): void {
   if (config.jobRunId) return; // re-attaching sends neither
   const problems = jobRunProblems(plannedJobRequest(config, ctx), config);
-  if (config.applicationName) problems.push(...applicationProblems(applicationRequestFor(config, ctx, jar)));
+  if (config.applicationName) {
+    const releaseLabel = config.releaseLabel ?? plannedReleaseLabel(config.hailVersion);
+    problems.push(...applicationProblems(applicationRequestFor(config, ctx, undefined, releaseLabel)));
+  }
   throwAll(problems);
 }
 
