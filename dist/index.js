@@ -67221,6 +67221,7 @@ class PartBody extends external_node_stream_.Readable {
     range;
     buf;
     sending;
+    request;
     sent = 0;
     constructor(range, buf) {
         super({ highWaterMark: 0 }); // read only what the consumer asks for
@@ -67231,13 +67232,19 @@ class PartBody extends external_node_stream_.Readable {
     released() {
         return this.sending ?? Promise.resolve();
     }
+    /**
+     * Stops a send still going once the request's answer is in: a server that answered early and
+     * neither reads the rest nor closes the connection would otherwise hold `buf` for ever.
+     */
+    abandon() {
+        if (this.request && !this.request.writableFinished)
+            this.request.destroy();
+    }
     pipe(dest, options) {
         if (this.sending || this.sent > 0)
             return super.pipe(dest, options);
-        const request = dest;
-        this.sending = this.sendTo(request, options?.end ?? true).catch((err) => {
-            // The request fails with the cause: the SDK listens to the request, not to its body.
-            request.destroy(err instanceof Error ? err : new Error(String(err)));
+        this.request = dest;
+        this.sending = this.sendTo(this.request, options?.end ?? true).catch(() => {
             this.destroy();
         });
         return dest;
@@ -67265,11 +67272,14 @@ class PartBody extends external_node_stream_.Readable {
             await Promise.race([writing[i], closed]); // the request has this piece's bytes: read into it
             if (dest.destroyed || this.destroyed)
                 throw ended();
-            const n = await readSome(this.range, pieces[i], this.sent);
+            const n = await readSome(this.range, pieces[i], this.sent).catch((err) => {
+                dest.destroy(err); // the request fails with the cause: the SDK listens to it, not to its body
+                throw err;
+            });
             this.sent += n;
             const chunk = pieces[i].subarray(0, n);
             writing[i] = new Promise((resolve, reject) => dest.write(chunk, (err) => (err ? reject(err) : resolve())));
-            writing[i].catch(() => { }); // a failed write is also the request's own error
+            writing[i].catch(() => { }); // a failed write is the request's own error, which the SDK reports
         }
         if (end)
             dest.end();
@@ -67466,6 +67476,7 @@ async function sendRange(s3, range, pool, signal, make) {
         signal?.throwIfAborted();
         const command = await make(checksum);
         stackOf(command).add((next) => async (args) => {
+            body?.abandon(); // the attempt before has its answer
             await body?.released();
             body = new PartBody(range, buf);
             args.request.body = body;
@@ -67477,6 +67488,7 @@ async function sendRange(s3, range, pool, signal, make) {
         return { etag: output.ETag, checksum };
     }
     finally {
+        body?.abandon();
         await body?.released();
         pool.release(buf);
     }

@@ -199,6 +199,7 @@ async function sendRange<C extends PutObjectCommand | UploadPartCommand>(
     const command = await make(checksum);
     stackOf(command).add(
       (next) => async (args) => {
+        body?.abandon(); // the attempt before has its answer
         await body?.released();
         body = new PartBody(range, buf);
         (args.request as { body?: unknown }).body = body;
@@ -211,6 +212,7 @@ async function sendRange<C extends PutObjectCommand | UploadPartCommand>(
     });
     return { etag: output.ETag, checksum };
   } finally {
+    body?.abandon();
     await body?.released();
     pool.release(buf);
   }

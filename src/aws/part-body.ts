@@ -37,6 +37,7 @@ export async function crc32OfRange(range: FileRange, buf: Buffer): Promise<numbe
  */
 export class PartBody extends Readable {
   private sending: Promise<void> | undefined;
+  private request: Writable | undefined;
   private sent = 0;
 
   constructor(
@@ -51,12 +52,18 @@ export class PartBody extends Readable {
     return this.sending ?? Promise.resolve();
   }
 
+  /**
+   * Stops a send still going once the request's answer is in: a server that answered early and
+   * neither reads the rest nor closes the connection would otherwise hold `buf` for ever.
+   */
+  abandon(): void {
+    if (this.request && !this.request.writableFinished) this.request.destroy();
+  }
+
   override pipe<T extends NodeJS.WritableStream>(dest: T, options?: { end?: boolean }): T {
     if (this.sending || this.sent > 0) return super.pipe(dest, options);
-    const request = dest as unknown as Writable;
-    this.sending = this.sendTo(request, options?.end ?? true).catch((err: unknown) => {
-      // The request fails with the cause: the SDK listens to the request, not to its body.
-      request.destroy(err instanceof Error ? err : new Error(String(err)));
+    this.request = dest as unknown as Writable;
+    this.sending = this.sendTo(this.request, options?.end ?? true).catch(() => {
       this.destroy();
     });
     return dest;
@@ -88,13 +95,16 @@ export class PartBody extends Readable {
     for (let i = 0; this.sent < this.range.length; i = (i + 1) % PIECES) {
       await Promise.race([writing[i], closed]); // the request has this piece's bytes: read into it
       if (dest.destroyed || this.destroyed) throw ended();
-      const n = await readSome(this.range, pieces[i], this.sent);
+      const n = await readSome(this.range, pieces[i], this.sent).catch((err: Error) => {
+        dest.destroy(err); // the request fails with the cause: the SDK listens to it, not to its body
+        throw err;
+      });
       this.sent += n;
       const chunk = pieces[i].subarray(0, n);
       writing[i] = new Promise((resolve, reject) =>
         dest.write(chunk, (err) => (err ? reject(err) : resolve())),
       );
-      writing[i].catch(() => {}); // a failed write is also the request's own error
+      writing[i].catch(() => {}); // a failed write is the request's own error, which the SDK reports
     }
     if (end) dest.end();
     await Promise.race([Promise.all(writing), closed]);

@@ -2,6 +2,7 @@ import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
@@ -356,6 +357,62 @@ describe('uploadFile', () => {
     const ops = fake.seen.map((s) => s.op);
     expect(ops).not.toContain('Complete');
     expect(ops.at(-1)).toBe('Abort');
+  });
+});
+
+describe('uploadFile against a server that answers before the body is in', () => {
+  /**
+   * Answers every request with a 403 as soon as its headers are in, then neither reads the body nor
+   * closes the connection: the bytes still to send can never leave, so only giving up on them ends it.
+   */
+  async function earlyAnswer(o: { status: string; code: string; maxAttempts: number }) {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      let head = '';
+      const onData = (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        socket.off('data', onData);
+        socket.pause();
+        const body = `<Error><Code>${o.code}</Code><Message>${o.code} here</Message></Error>`;
+        socket.write(
+          `HTTP/1.1 ${o.status}\r\nContent-Type: application/xml\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`,
+        );
+      };
+      socket.on('data', onData);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      maxAttempts: o.maxAttempts,
+      retryMode: 'standard',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    });
+    const close = () => {
+      s3.destroy();
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    };
+    return { s3, close };
+  }
+
+  it.each([
+    ['a refusal', { status: '403 Forbidden', code: 'AccessDenied', maxAttempts: 1 }],
+    ['a refusal the SDK retries', { status: '503 Slow Down', code: 'SlowDown', maxAttempts: 2 }],
+  ])('fails with %s and lets go of the part, though the rest can never be sent', async (_name, o) => {
+    const { path } = tempFile(64 * MiB); // more than the socket buffers hold
+    const server = await earlyAnswer(o);
+    try {
+      await expect(uploadFile(server.s3, path, dest, { partSize: 64 * MiB, queueSize: 1 })).rejects.toThrow(
+        `${o.code} here`,
+      );
+    } finally {
+      await server.close();
+    }
   });
 });
 
