@@ -17,19 +17,24 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPrincipalRegistry } from '../fixtures/iam/principals.mjs';
 import { startS3IamProxy } from '../fixtures/iam/s3-iam-proxy.mjs';
+import { presignedUrl, signedHeaders } from '../fixtures/iam/sign.mjs';
 import { iamEnabled, registerGithubSession } from './iam.js';
 import { freshBucket, putText, s3Client } from './stack.js';
 
 jest.setTimeout(120_000);
 const maybe = iamEnabled() ? it : it.skip;
 
-function clientFor(accessKeyId: string, endpoint = process.env.LOCAL_S3_ENDPOINT!): S3Client {
+function clientFor(
+  who: { accessKeyId: string; secretAccessKey: string },
+  endpoint = process.env.LOCAL_S3_ENDPOINT!,
+): S3Client {
+  const { accessKeyId, secretAccessKey } = who;
   return new S3Client({
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
     maxAttempts: 1,
-    credentials: { accessKeyId, secretAccessKey: 'x' },
+    credentials: { accessKeyId, secretAccessKey },
   });
 }
 
@@ -77,7 +82,7 @@ describe('the 403-not-404 rule for GetObject/HeadObject of a missing key', () =>
     await putText(bucket, 'p/there.txt', 'x');
     const policy = op === 'none' ? readOnly(bucket) : listGrant(bucket, op);
     const me = await registerGithubSession([policy], strict);
-    const s3 = clientFor(me.accessKeyId);
+    const s3 = clientFor(me);
     expect(await status(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'p/missing' })))).toBe(expected);
     expect(await status(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'p/missing' })))).toBe(expected);
     // An existing key is readable either way, and a key outside the grant is 403 either way.
@@ -88,12 +93,9 @@ describe('the 403-not-404 rule for GetObject/HeadObject of a missing key', () =>
   maybe("a 403 for a HEAD has no body; a GET gets S3's AccessDenied XML", async () => {
     const bucket = await freshBucket();
     const me = await registerGithubSession([readOnly(bucket)], false);
-    const auth = `AWS4-HMAC-SHA256 Credential=${me.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0`;
-    const raw = (method: string) =>
-      fetch(`${process.env.LOCAL_S3_ENDPOINT}/${bucket}/p/missing`, {
-        method,
-        headers: { authorization: auth },
-      });
+    const url = `${process.env.LOCAL_S3_ENDPOINT}/${bucket}/p/missing`;
+    const raw = async (method: string) =>
+      fetch(url, { method, headers: await signedHeaders(me, method, url) });
     const head = await raw('HEAD');
     expect([head.status, await head.text()]).toEqual([403, '']);
     const get = await raw('GET');
@@ -110,7 +112,7 @@ describe('what the proxy allows and denies', () => {
     async () => {
       const bucket = await freshBucket();
       const me = await registerGithubSession([listGrant(bucket, 'StringLikeIfExists')], false);
-      const s3 = clientFor(me.accessKeyId);
+      const s3 = clientFor(me);
       expect(await status(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'p/' })))).toBe(200);
       expect(await status(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'q/' })))).toBe(403);
       expect(await status(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: '' })))).toBe(403);
@@ -121,7 +123,7 @@ describe('what the proxy allows and denies', () => {
 
   maybe('an unknown access key is refused with InvalidAccessKeyId', async () => {
     const bucket = await freshBucket();
-    const err = await clientFor('AKIANOBODYKNOWS')
+    const err = await clientFor({ accessKeyId: 'AKIANOBODYKNOWS', secretAccessKey: 'x' })
       .send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }))
       .catch((e: Error) => e);
     expect((err as Error).name).toBe('InvalidAccessKeyId');
@@ -147,7 +149,7 @@ describe('what the proxy allows and denies', () => {
         ],
         false,
       );
-      const s3 = clientFor(me.accessKeyId);
+      const s3 = clientFor(me);
       const copy = (from: string) =>
         s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'p/copy', CopySource: `${bucket}/${from}` }));
       expect(await status(copy('src/a.txt'))).toBe(403);
@@ -167,7 +169,7 @@ describe('what the proxy allows and denies', () => {
       ],
       false,
     );
-    const del = clientFor(me.accessKeyId).send(
+    const del = clientFor(me).send(
       new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'p/a' }, { Key: 'q/b' }] } }),
     );
     expect(await status(del)).toBe(403);
@@ -179,10 +181,46 @@ describe('what the proxy allows and denies', () => {
     const bucket = await freshBucket();
     await putText(bucket, 'p/k', 'hello');
     const me = await registerGithubSession([readOnly(bucket)], false);
-    const url = (key: string) =>
-      `${process.env.LOCAL_S3_ENDPOINT}/${bucket}/${key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${me.accessKeyId}%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-SignedHeaders=host&X-Amz-Signature=0`;
-    expect((await fetch(url('p/k'))).status).toBe(200);
-    expect((await fetch(url('other/k'))).status).toBe(403);
+    const url = (key: string) => presignedUrl(me, 'GET', `${process.env.LOCAL_S3_ENDPOINT}/${bucket}/${key}`);
+    expect((await fetch(await url('p/k'))).status).toBe(200);
+    const other = await fetch(await url('other/k'));
+    expect([other.status, await other.text()]).toEqual([
+      403,
+      expect.stringContaining('<Code>AccessDenied</Code>'),
+    ]);
+    const tampered = (await url('p/k')).replace(
+      /X-Amz-Signature=[0-9a-f]/,
+      (m) => m.slice(0, -1) + (m.endsWith('0') ? '1' : '0'),
+    );
+    const refused = await fetch(tampered);
+    expect([refused.status, await refused.text()]).toEqual([
+      403,
+      expect.stringContaining('<Code>SignatureDoesNotMatch</Code>'),
+    ]);
+  });
+
+  maybe('a request signed wrongly is refused as S3 refuses it: SignatureDoesNotMatch', async () => {
+    const bucket = await freshBucket();
+    const me = await registerGithubSession([readOnly(bucket)], false);
+    const wrongSecret = clientFor({ ...me, secretAccessKey: 'not-the-secret' });
+    const err = await wrongSecret
+      .send(new GetObjectCommand({ Bucket: bucket, Key: 'p/k' }))
+      .catch((e: Error) => e);
+    expect((err as Error).name).toBe('SignatureDoesNotMatch');
+    // The payload hash header set after signing (the order the uploader's middleware must avoid).
+    const late = clientFor(me);
+    late.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] =
+          'UNSIGNED-PAYLOAD';
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'afterSigning' },
+    );
+    const put = await late
+      .send(new PutObjectCommand({ Bucket: bucket, Key: 'p/late', Body: 'x' }))
+      .catch((e: Error) => e);
+    expect((put as Error).name).toBe('SignatureDoesNotMatch');
   });
 });
 
@@ -191,6 +229,10 @@ describe('bodies', () => {
     const bucket = await freshBucket();
     const me = await registerGithubSession([readOnly(bucket)], false);
     const target = new URL(process.env.LOCAL_S3_ENDPOINT!);
+    const headers = await signedHeaders(me, 'PUT', `${target.origin}/${bucket}/p/big`, {
+      expect: '100-continue',
+      'content-length': String(1 << 30),
+    });
     const result = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
       let continued = false;
       const req = httpRequest({
@@ -198,11 +240,7 @@ describe('bodies', () => {
         port: target.port,
         method: 'PUT',
         path: `/${bucket}/p/big`,
-        headers: {
-          expect: '100-continue',
-          'content-length': String(1 << 30),
-          authorization: `AWS4-HMAC-SHA256 Credential=${me.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0`,
-        },
+        headers,
       });
       req.on('continue', () => (continued = true));
       req.on('response', (res) => {
@@ -233,6 +271,10 @@ describe('bodies', () => {
           for (let sent = 0; sent < total; sent += chunk.length) yield chunk;
         })(),
       );
+      const admin = { accessKeyId: 'testing', secretAccessKey: 'testing-secret' };
+      const headers = await signedHeaders(admin, 'PUT', `${proxy.url}/${bucket}/big.bin`, {
+        'content-length': String(total),
+      });
       const code = await new Promise<number>((resolve, reject) => {
         const u = new URL(proxy.url);
         const req = httpRequest(
@@ -241,12 +283,7 @@ describe('bodies', () => {
             port: u.port,
             method: 'PUT',
             path: `/${bucket}/big.bin`,
-            headers: {
-              'content-length': String(total),
-              authorization:
-                'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0',
-              'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
-            },
+            headers,
           },
           (res) => {
             res.resume();
@@ -278,7 +315,7 @@ describe('PutObject through the SDK', () => {
     );
     const file = join(mkdtempSync(join(tmpdir(), 'iam-multi-')), 'multi.bin');
     writeFileSync(file, Buffer.alloc(11 << 20, 1));
-    await uploadFile(clientFor(me.accessKeyId), file, { bucket, key: 'p/multi' });
+    await uploadFile(clientFor(me), file, { bucket, key: 'p/multi' });
     const { decisions } = (await (
       await fetch(`${process.env.LOCAL_IAM_ENDPOINT}/__iam/decisions?accessKeyId=${me.accessKeyId}`)
     ).json()) as {
@@ -289,7 +326,7 @@ describe('PutObject through the SDK', () => {
     );
     expect(decisions.every((d) => d.action === 's3:PutObject' && d.allowed)).toBe(true);
     await expect(
-      clientFor(me.accessKeyId).send(new PutObjectCommand({ Bucket: bucket, Key: 'q/x', Body: 'x' })),
+      clientFor(me).send(new PutObjectCommand({ Bucket: bucket, Key: 'q/x', Body: 'x' })),
     ).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });

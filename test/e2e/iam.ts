@@ -52,8 +52,15 @@ export async function registerGithubSession(
 ): Promise<GithubSession> {
   const accessKeyId = `ASIAGH${unique()}`;
   const principalArn = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/hail-emr-serverless-github/GitHubActions-${accessKeyId}`;
-  await iamControl('principals', { accessKeyId, arn: principalArn, policies, strictListBucketCheck });
-  return { accessKeyId, secretAccessKey: 'github-session-secret', principalArn };
+  const secretAccessKey = 'github-session-secret';
+  await iamControl('principals', {
+    accessKeyId,
+    secretAccessKey,
+    arn: principalArn,
+    policies,
+    strictListBucketCheck,
+  });
+  return { accessKeyId, secretAccessKey, principalArn };
 }
 
 /** A job runtime role with these policies; EMR Serverless hands its credentials to job runs. */
