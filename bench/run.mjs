@@ -393,15 +393,31 @@ function wholeStepRows(w, row) {
     '<= 450 ms',
     cached <= 450,
   );
-  // Linear: the big file takes at most (size ratio) times as long; fixed costs make it less.
-  const scale = (big, small) => big.action.medianMs / small.action.medianMs / (big.bytes / small.bytes);
-  const worst = Math.max(scale(motoBig, moto), scale(cappedBig, capped));
+  // Linear: the big file takes at most (size ratio) times as long; fixed costs make it less. A server
+  // that itself slows with size is allowed its own scaling, measured with aws s3 cp on it: moto holds
+  // every part in memory and joins them on completion (the CLI scaled 1.31 to 1.52 there in three runs).
+  const scaling = (big, small, who) => big[who].medianMs / small[who].medianMs / (big.bytes / small.bytes);
+  const judged = [
+    ['moto', motoBig, moto],
+    ['capped', cappedBig, capped],
+  ].map(([name, big, small]) => ({
+    name,
+    big,
+    action: scaling(big, small, 'action'),
+    server: scaling(big, small, 'cli'),
+  }));
+  const worst = Math.max(...judged.map((j) => j.action / Math.max(1, j.server)));
   row(
     '6e',
     `Whole step ${fmtBytes(motoBig.bytes)}: time / (size ratio x small)`,
     worst,
-    `moto ${fmtMs(motoBig.action.medianMs)} (cp ${fmtMs(motoBig.cli.medianMs)}), capped ${fmtMs(cappedBig.action.medianMs)} (cp ${fmtMs(cappedBig.cli.medianMs)}); worst ${worst.toFixed(2)}`,
-    '<= 1.0 (linear)',
+    `${judged
+      .map(
+        (j) =>
+          `${j.name} ${fmtMs(j.big.action.medianMs)} (cp ${fmtMs(j.big.cli.medianMs)}): action ${j.action.toFixed(2)}, cp ${j.server.toFixed(2)}`,
+      )
+      .join('; ')}; worst action / max(1, cp) ${worst.toFixed(2)}`,
+    "<= 1.0 (linear, or the server's own)",
     worst <= 1.0,
   );
 }
