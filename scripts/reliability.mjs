@@ -42,7 +42,8 @@ async function fresh(script) {
   await control('applications', { applicationId: appId, releaseLabel: 'emr-7.5.0', state: 'CREATED' });
   const workspace = makeWorkspace({
     'job.py': script,
-    'build/hail-all-spark.jar': Buffer.alloc(2 * 1024 * 1024, n), // uploaded through the faults
+    // Uploaded through the faults: three parts (5 + 5 + 1 MiB), so multipart retries are tried too.
+    'build/hail-all-spark.jar': Buffer.alloc(11 * 1024 * 1024, n),
     'build/pyspark_hail.tar.gz': Buffer.alloc(512 * 1024, n),
   });
   const inputs = {
