@@ -1,6 +1,6 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedHeaders } from '../../fixtures/iam/sign.mjs';
 import { verifySigV4 } from '../../fixtures/iam/sigv4.mjs';
 
 const secrets: Record<string, string> = {
@@ -9,19 +9,8 @@ const secrets: Record<string, string> = {
 };
 const secretFor = (id: string) => secrets[id];
 
-/** The hash the signer is given: SHA-256, or HMAC-SHA256 when constructed with a secret. */
-class Sha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(data: string | Uint8Array) {
-    this.h.update(data);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-}
+const lowerCased = (h: Record<string, string>) =>
+  Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 
 describe('verifySigV4', () => {
   it("accepts the S3 API reference's GET Object example, and refuses it with one byte changed", () => {
@@ -47,7 +36,7 @@ describe('verifySigV4', () => {
     expect(verifySigV4(changed, { secretFor, now })?.code).toBe('SignatureDoesNotMatch');
   });
 
-  /** Signs as the SDK's S3 client does (S3: path not double-encoded, payload hash header). */
+  /** Signed as the SDK's S3 client signs (fixtures/iam/sign.mjs), in the shape the proxy receives. */
   async function sdkSigned(o: {
     method?: string;
     path: string;
@@ -56,40 +45,13 @@ describe('verifySigV4', () => {
     payloadHash?: string;
     secret?: string;
   }) {
-    const signer = new SignatureV4({
-      service: 's3',
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'ASIALOCAL', secretAccessKey: o.secret ?? 'local-secret' },
-      sha256: Sha256 as never,
-      uriEscapePath: false,
-      applyChecksum: true,
-    });
-    const request = {
-      method: o.method ?? 'PUT',
-      protocol: 'http:',
-      hostname: '127.0.0.1',
-      port: 4566,
-      path: o.path,
-      query: o.query ?? {},
-      headers: {
-        host: '127.0.0.1:4566',
-        'x-amz-content-sha256': o.payloadHash ?? 'UNSIGNED-PAYLOAD',
-        ...o.headers,
-      },
-    };
-    const signed = (await signer.sign(request as never)) as unknown as {
-      method: string;
-      path: string;
-      query: Record<string, string | null>;
-      headers: Record<string, string>;
-    };
-    const query = Object.entries(signed.query)
-      .map(([k, v]) =>
-        v === null ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`,
-      )
-      .join('&');
-    const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
-    return { method: signed.method, url: query ? `${signed.path}?${query}` : signed.path, headers };
+    const url = new URL(`http://127.0.0.1:4566${o.path}`);
+    for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v);
+    const method = o.method ?? 'PUT';
+    const who = { accessKeyId: 'ASIALOCAL', secretAccessKey: o.secret ?? 'local-secret' };
+    const sent = { 'x-amz-content-sha256': o.payloadHash ?? 'UNSIGNED-PAYLOAD', ...o.headers };
+    const headers = await signedHeaders(who, method, url.toString(), sent);
+    return { method, url: url.pathname + url.search, headers: lowerCased(headers) };
   }
 
   it('accepts what the SDK signs: UNSIGNED-PAYLOAD, multipart queries, keys that need encoding', async () => {
