@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { BAD_INPUTS, GOOD_FILES, GOOD_INPUTS } from '../fixtures/bad-inputs.mjs';
 import { awsEnv, makeWorkspace, runAction } from './harness.js';
-import { startRecorder } from './stack.js';
+import { expectRefusedBeforeAnyRequest, startRecorder } from './stack.js';
 
 jest.setTimeout(60_000);
 
@@ -27,17 +27,11 @@ describe('bad inputs are refused before any AWS request', () => {
   });
 
   it.each(BAD_INPUTS)('%s: %j', async (input, overrides, problem) => {
-    const before = s3.requests.length + emr.requests.length;
-    const r = await runAction({
-      workspace,
-      inputs: { ...GOOD_INPUTS, ...overrides },
-      env: awsEnv({ s3: s3.url, emr: emr.url }),
-    });
-    expect(r.code).toBe(1);
-    const errorLine = r.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
-    expect(errorLine).toContain(`input \`${input}\``);
-    expect(errorLine).toMatch(problem);
-    expect(s3.requests.length + emr.requests.length).toBe(before);
+    await expectRefusedBeforeAnyRequest(
+      { workspace, inputs: { ...GOOD_INPUTS, ...overrides }, s3, emr },
+      input,
+      problem,
+    );
   });
 
   it('a good set of the same inputs does reach the servers (the proxies would have seen requests)', async () => {

@@ -3,7 +3,6 @@
 // maps them), a denial is AWS's 403 AccessDeniedException, and `credentialsForRole` gives a job
 // the execution role's credentials (or fails it when the role cannot be assumed).
 import { gunzipSync } from 'node:zlib';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import {
   CreateApplicationCommand,
@@ -15,13 +14,12 @@ import {
   StartJobRunCommand,
   type JobRun,
 } from '@aws-sdk/client-emr-serverless';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startEmrServer, type AuthorizeHook, type EmrServer } from '../fixtures/emr-server.mjs';
-import { startLocalStack, type LocalStack } from '../fixtures/local-stack.mjs';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type AuthorizeHook, type EmrServer } from '../fixtures/emr-server.mjs';
+import { startOwnEmr, type OwnEmr } from './stack.js';
 import { waitUntil } from '../fixtures/proc-util.mjs';
 
 jest.setTimeout(60_000);
-const region = 'us-east-1';
 const ROLE = 'arn:aws:iam::123456789012:role/job-role';
 const NO_CREDS_ROLE = 'arn:aws:iam::123456789012:role/cannot-assume';
 const CALLER = 'AKIACALLER0000000001';
@@ -34,7 +32,7 @@ const authorize: AuthorizeHook = (accessKeyId, action, resource, context) => {
   return { allowed: action !== deny };
 };
 
-let ownStack: LocalStack | undefined;
+let own: OwnEmr;
 let server: EmrServer;
 let emr: EMRServerlessClient;
 let s3: S3Client;
@@ -44,43 +42,26 @@ let appId: string;
 beforeAll(async () => {
   // moto itself, not the shared stack's IAM proxy: this suite's role key is known only to this
   // server's own hooks (the IAM suites judge S3 through the proxy).
-  let s3Endpoint = process.env.LOCAL_MOTO_ENDPOINT;
-  if (!s3Endpoint) {
-    ownStack = await startLocalStack();
-    s3Endpoint = ownStack.motoEndpoint;
-  }
-  server = await startEmrServer({
-    s3Endpoint,
-    stepMs: 20,
-    logFlushMs: 100,
-    authorize,
-    credentialsForRole: (roleArn) =>
-      roleArn === ROLE ? { accessKeyId: 'AKIAJOBROLE000000001', secretAccessKey: 'role-secret' } : undefined,
+  own = await startOwnEmr({
+    bucketPrefix: 'emr-authz',
+    s3: 'moto',
+    server: {
+      stepMs: 20,
+      logFlushMs: 100,
+      authorize,
+      credentialsForRole: (roleArn) =>
+        roleArn === ROLE
+          ? { accessKeyId: 'AKIAJOBROLE000000001', secretAccessKey: 'role-secret' }
+          : undefined,
+    },
+    emrClient: { credentials: { accessKeyId: CALLER, secretAccessKey: 'x' }, maxAttempts: 1 },
   });
-  emr = new EMRServerlessClient({
-    region,
-    credentials: { accessKeyId: CALLER, secretAccessKey: 'x' },
-    endpoint: server.url,
-    maxAttempts: 1,
-  });
-  s3 = new S3Client({
-    region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    endpoint: s3Endpoint,
-    forcePathStyle: true,
-  });
-  bucket = `emr-authz-${randomBytes(4).toString('hex')}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  ({ server, emr, s3, bucket } = own);
   appId = (await emr.send(new CreateApplicationCommand({ releaseLabel: 'emr-7.12.0', type: 'SPARK' })))
     .applicationId!;
 });
 
-afterAll(async () => {
-  emr?.destroy();
-  s3?.destroy();
-  await server?.close();
-  await ownStack?.stop();
-});
+afterAll(() => own?.close());
 
 beforeEach(() => {
   calls.length = 0;

@@ -24,29 +24,16 @@ import {
   type JobRun,
   type StartJobRunCommandInput,
 } from '@aws-sdk/client-emr-serverless';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import {
-  startEmrServer,
-  type ControlJob,
-  type EmrServer,
-  type RecordedRequest,
-} from '../fixtures/emr-server.mjs';
-import { startLocalStack, type LocalStack } from '../fixtures/local-stack.mjs';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type ControlJob, type EmrServer, type RecordedRequest } from '../fixtures/emr-server.mjs';
+import { startOwnEmr, type OwnEmr } from './stack.js';
 import { pidAlive, waitUntil } from '../fixtures/proc-util.mjs';
 
 const T = 30_000;
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const ROLE = 'arn:aws:iam::123456789012:role/emr-serverless-job-role';
 const TERMINAL = ['SUCCESS', 'FAILED', 'CANCELLED'];
 
-let ownStack: LocalStack | undefined;
+let own: OwnEmr;
 let server: EmrServer;
 let emr: EMRServerlessClient;
 let s3: S3Client;
@@ -117,28 +104,18 @@ const logKey = (jobRunId: string, stream: 'stdout' | 'stderr', attempt = 1) =>
   `logs/applications/${appId}/jobs/${jobRunId}/${attempt > 1 ? `attempts/${attempt}/` : ''}SPARK_DRIVER/${stream}.gz`;
 
 beforeAll(async () => {
-  let s3Endpoint = process.env.LOCAL_S3_ENDPOINT;
-  if (!s3Endpoint) {
-    ownStack = await startLocalStack();
-    s3Endpoint = ownStack.s3Endpoint;
-  }
-  server = await startEmrServer({ s3Endpoint, stepMs: 30, logFlushMs: 100, killGraceMs: 500 });
-  emr = new EMRServerlessClient({ region, credentials, endpoint: server.url });
-  s3 = new S3Client({ region, credentials, endpoint: s3Endpoint, forcePathStyle: true });
-  bucket = `emr-fixture-${randomBytes(4).toString('hex')}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  own = await startOwnEmr({
+    bucketPrefix: 'emr-fixture',
+    server: { stepMs: 30, logFlushMs: 100, killGraceMs: 500 },
+  });
+  ({ server, emr, s3, bucket } = own);
   const app = await emr.send(
     new CreateApplicationCommand({ name: 'fixture-tests', releaseLabel: 'emr-7.12.0', type: 'SPARK' }),
   );
   appId = app.applicationId!;
 }, T);
 
-afterAll(async () => {
-  emr?.destroy();
-  s3?.destroy();
-  await server?.close();
-  await ownStack?.stop();
-}, T);
+afterAll(() => own?.close(), T);
 
 describe('applications', () => {
   it('creates, gets and lists applications in the real wire format', async () => {

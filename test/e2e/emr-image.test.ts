@@ -12,21 +12,13 @@ import {
   type JobRun,
   type StartJobRunCommandInput,
 } from '@aws-sdk/client-emr-serverless';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { startEmrServer, type EmrServer } from '../fixtures/emr-server.mjs';
-import { startLocalStack, type LocalStack } from '../fixtures/local-stack.mjs';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type EmrServer } from '../fixtures/emr-server.mjs';
+import { startOwnEmr, type OwnEmr } from './stack.js';
 import { waitUntil } from '../fixtures/proc-util.mjs';
 
 const T = 60_000;
 jest.setTimeout(T);
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const ROLE = 'arn:aws:iam::123456789012:role/emr-serverless-job-role';
 const KRYO = {
   'spark.serializer': 'org.apache.spark.serializer.KryoSerializer',
@@ -35,7 +27,7 @@ const KRYO = {
 const EMRFS_MISSING =
   'java.lang.RuntimeException: java.lang.ClassNotFoundException: Class com.amazon.ws.emr.hadoop.fs.EmrFileSystem not found';
 
-let ownStack: LocalStack | undefined;
+let own: OwnEmr;
 let server: EmrServer;
 let emr: EMRServerlessClient;
 let s3: S3Client;
@@ -44,27 +36,17 @@ let appId: string;
 let jar: string;
 
 beforeAll(async () => {
-  let s3Endpoint = process.env.LOCAL_S3_ENDPOINT;
-  if (!s3Endpoint) {
-    ownStack = await startLocalStack();
-    s3Endpoint = ownStack.s3Endpoint;
-  }
-  server = await startEmrServer({ s3Endpoint, stepMs: 20, logFlushMs: 100, killGraceMs: 500 });
-  emr = new EMRServerlessClient({ region, credentials, endpoint: server.url });
-  s3 = new S3Client({ region, credentials, endpoint: s3Endpoint, forcePathStyle: true });
-  bucket = `emr-image-${randomBytes(4).toString('hex')}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  own = await startOwnEmr({
+    bucketPrefix: 'emr-image',
+    server: { stepMs: 20, logFlushMs: 100, killGraceMs: 500 },
+  });
+  ({ server, emr, s3, bucket } = own);
   appId = (await emr.send(new CreateApplicationCommand({ releaseLabel: 'emr-7.12.0', type: 'SPARK' })))
     .applicationId!;
   jar = await put('artifacts/hail-all-spark.jar', 'jar');
 }, T);
 
-afterAll(async () => {
-  emr?.destroy();
-  s3?.destroy();
-  await server?.close();
-  await ownStack?.stop();
-}, T);
+afterAll(() => own?.close(), T);
 
 async function put(key: string, body: string): Promise<string> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));

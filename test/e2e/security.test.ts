@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runnerView, type RunnerCommand } from '../fixtures/action-runner.mjs';
 import { awsEnv, makeWorkspace, runAction, type RunResult } from './harness.js';
-import { freshBucket, s3Client, seedApplication, startRecorder, startRewriter } from './stack.js';
+import {
+  expectRefusedBeforeAnyRequest,
+  freshBucket,
+  s3Client,
+  seedApplication,
+  startRecorder,
+  startRewriter,
+} from './stack.js';
 
 jest.setTimeout(120_000);
 
@@ -126,17 +133,11 @@ describe('workspace paths are resolved before anything is read', () => {
   ];
 
   it.each(cases)('%s: %j is refused before any request, naming the input', async (input, overrides, why) => {
-    const before = s3.requests.length + emr.requests.length;
-    const r = await runAction({
-      workspace,
-      inputs: { ...base, ...overrides },
-      env: awsEnv({ s3: s3.url, emr: emr.url }),
-    });
-    expect(r.code).toBe(1);
-    const errorLine = r.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
-    expect(errorLine).toContain(`input \`${input}\``);
-    expect(errorLine).toMatch(why);
-    expect(s3.requests.length + emr.requests.length).toBe(before);
+    await expectRefusedBeforeAnyRequest(
+      { workspace, inputs: { ...base, ...overrides }, s3, emr },
+      input,
+      why,
+    );
   });
 
   it('accepts a link to a file inside the workspace, under the link’s own name', async () => {

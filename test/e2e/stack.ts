@@ -2,8 +2,13 @@
 // and the EMR fixture's control API.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { EMRServerlessClient, type EMRServerlessClientConfig } from '@aws-sdk/client-emr-serverless';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { makeWorkspace } from './harness.js';
+import { startEmrServer, type EmrServer, type EmrServerOptions } from '../fixtures/emr-server.mjs';
+import { startLocalStack } from '../fixtures/local-stack.mjs';
+import { expect } from '@jest/globals';
+import { awsEnv, makeWorkspace, runAction } from './harness.js';
 
 export const S3_ENDPOINT = () => process.env.LOCAL_S3_ENDPOINT!;
 export const EMR_ENDPOINT = () => process.env.LOCAL_EMR_ENDPOINT!;
@@ -61,6 +66,31 @@ export async function startRecorder(target = S3_ENDPOINT()): Promise<{
     requests,
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+type Recorder = Awaited<ReturnType<typeof startRecorder>>;
+
+/**
+ * Runs the action with an input it must refuse: exit 1, the `::error::` line names the input and says
+ * `problem`, and neither recorder saw a request.
+ */
+export async function expectRefusedBeforeAnyRequest(
+  run: { workspace: string; inputs: Record<string, string>; s3: Recorder; emr: Recorder },
+  input: string,
+  problem: RegExp,
+): Promise<void> {
+  const { s3, emr } = run;
+  const before = s3.requests.length + emr.requests.length;
+  const r = await runAction({
+    workspace: run.workspace,
+    inputs: run.inputs,
+    env: awsEnv({ s3: s3.url, emr: emr.url }),
+  });
+  expect(r.code).toBe(1);
+  const errorLine = r.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
+  expect(errorLine).toContain(`input \`${input}\``);
+  expect(errorLine).toMatch(problem);
+  expect(s3.requests.length + emr.requests.length).toBe(before);
 }
 
 /** Calls the EMR fixture's control API (not part of AWS). */
@@ -182,4 +212,52 @@ export async function jobSetup(script: string) {
     'hail-env-archive': `s3://${bucket}/a/pyspark_hail.tar.gz`,
   };
   return { bucket, app, workspace, inputs };
+}
+
+export interface OwnEmr {
+  server: EmrServer;
+  emr: EMRServerlessClient;
+  s3: S3Client;
+  /** A fresh bucket on that S3. */
+  bucket: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An EMR fixture of the suite's own (its options and hooks) on the shared stack's S3, or on moto
+ * itself (`s3: 'moto'`) for keys only the suite's hooks know; SDK clients for both and a fresh
+ * bucket. Starts a stack of its own when the suite runs without the shared one.
+ */
+export async function startOwnEmr(o: {
+  bucketPrefix: string;
+  server: Omit<EmrServerOptions, 's3Endpoint'>;
+  s3?: 'shared' | 'moto';
+  emrClient?: Partial<EMRServerlessClientConfig>;
+}): Promise<OwnEmr> {
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  const shared = o.s3 === 'moto' ? process.env.LOCAL_MOTO_ENDPOINT : process.env.LOCAL_S3_ENDPOINT;
+  const ownStack = shared ? undefined : await startLocalStack();
+  const s3Endpoint = shared ?? (o.s3 === 'moto' ? ownStack!.motoEndpoint : ownStack!.s3Endpoint);
+  const server = await startEmrServer({ ...o.server, s3Endpoint });
+  const emr = new EMRServerlessClient({
+    region: 'us-east-1',
+    credentials,
+    endpoint: server.url,
+    ...o.emrClient,
+  });
+  const s3 = new S3Client({ region: 'us-east-1', credentials, endpoint: s3Endpoint, forcePathStyle: true });
+  const bucket = `${o.bucketPrefix}-${randomBytes(4).toString('hex')}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return {
+    server,
+    emr,
+    s3,
+    bucket,
+    close: async () => {
+      emr.destroy();
+      s3.destroy();
+      await server.close();
+      await ownStack?.stop();
+    },
+  };
 }
