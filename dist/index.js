@@ -67355,9 +67355,9 @@ function poolFor(opts) {
  * Uploads a local file. Small files go in one PutObject, large ones as a multipart upload whose
  * parts are sent in parallel, each streamed positionally from the file through a pooled buffer
  * (memory = parts in flight x 1 MiB, whatever the part size), with a CRC32 that S3 checks and an
- * unsigned payload (the bytes are hashed once, by CRC32, not again by SigV4). Either way the object appears under its key only when complete; a
- * failed multipart upload is aborted (no half object, no orphaned parts left billing), as is one
- * cut short by `signal`.
+ * unsigned payload (the bytes are hashed once, by CRC32, not again by SigV4). Either way the object
+ * appears under its key only when complete; a failed multipart upload is aborted (no half object, no
+ * orphaned parts left billing), as is one cut short by `signal`.
  */
 async function uploadFile(s3, localPath, dest, opts = {}) {
     opts.signal?.throwIfAborted();
@@ -67386,8 +67386,7 @@ async function uploadFile(s3, localPath, dest, opts = {}) {
     }
 }
 async function putWhole(s3, file, target, pool, signal) {
-    const range = { fh: file.fh, path: file.path, offset: 0, length: file.size };
-    await sendRange(s3, range, pool, signal, async (checksum) => {
+    await sendRange(s3, rangeOf(file, 0, file.size), pool, signal, async (checksum) => {
         await assertUnchanged(file);
         return new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ ...target, ContentLength: file.size, ChecksumCRC32: checksum });
     });
@@ -67420,7 +67419,7 @@ async function putInParts(s3, file, parts, target, pool, signal) {
     const worker = async () => {
         while (next < parts.length && !stop.signal.aborted) {
             const part = parts[next++];
-            const range = { fh: file.fh, path: file.path, offset: part.offset, length: part.length };
+            const range = rangeOf(file, part.offset, part.length);
             const { etag, checksum } = await sendRange(s3, range, pool, stop.signal, async (ChecksumCRC32) => {
                 const UploadId = await created;
                 stop.signal.throwIfAborted();
@@ -67465,33 +67464,43 @@ async function putInParts(s3, file, parts, target, pool, signal) {
 }
 /**
  * Sends one range of the file as the body of the command `make` returns (given the range's CRC32):
- * checksummed through a pooled buffer, then streamed from the file through the same buffer. Each
- * attempt (the SDK retries) gets a body of its own, made once the one before has let go of the buffer.
+ * checksummed through a pooled buffer, then streamed from the file through the same buffer.
  */
 async function sendRange(s3, range, pool, signal, make) {
     const buf = await pool.acquire(signal);
-    let body;
+    let bodies;
     try {
         const checksum = crc32Base64(await crc32OfRange(range, buf));
         signal?.throwIfAborted();
-        const command = await make(checksum);
-        stackOf(command).add((next) => async (args) => {
-            body?.abandon(); // the attempt before has its answer
-            await body?.released();
-            body = new PartBody(range, buf);
-            args.request.body = body;
-            return next(args);
-        }, { step: 'deserialize', priority: 'low', name: 'fileRangeBodyPerAttempt' });
-        const output = await s3.send(unsignedPayload(command), {
-            abortSignal: signal,
-        });
+        const command = unsignedPayload(await make(checksum));
+        bodies = bodyPerAttempt(command, range, buf);
+        // Either command's output has the ETag; send's overloads want one command type.
+        const output = await s3.send(command, { abortSignal: signal });
         return { etag: output.ETag, checksum };
     }
     finally {
-        body?.abandon();
-        await body?.released();
+        await bodies?.settled();
         pool.release(buf);
     }
+}
+/**
+ * Gives each attempt of `cmd` (the SDK retries) a body of its own over `range`, made once the one
+ * before has let go of `buf`. `settled()` gives up a send still going (its answer is in) and resolves
+ * once no body can read into `buf` any more. Added at the deserialize step: inside the retry loop.
+ */
+function bodyPerAttempt(cmd, range, buf) {
+    let body;
+    const settled = async () => {
+        body?.abandon();
+        await body?.released();
+    };
+    stackOf(cmd).add((next) => async (args) => {
+        await settled(); // the attempt before has its answer
+        body = new PartBody(range, buf);
+        args.request.body = body;
+        return next(args);
+    }, { step: 'deserialize', priority: 'low', name: 'fileRangeBodyPerAttempt' });
+    return { settled };
 }
 async function abortUpload(s3, Bucket, Key, UploadId, cause) {
     try {
@@ -67503,6 +67512,12 @@ async function abortUpload(s3, Bucket, Key, UploadId, cause) {
             cause.message += ` (and aborting multipart upload ${UploadId} of s3://${Bucket}/${Key} failed: ${why})`;
     }
 }
+const rangeOf = (file, offset, length) => ({
+    fh: file.fh,
+    path: file.path,
+    offset,
+    length,
+});
 /** The object must be the file that was hashed and planned: refuse one rewritten meanwhile. */
 async function assertUnchanged(file) {
     const now = await file.fh.stat();
@@ -67590,8 +67605,8 @@ async function putObjectText(s3, loc, text, contentType = 'application/json') {
         .catch(async (err) => Promise.reject(await explainS3Error(s3, err, 'PutObject', loc)));
 }
 /**
- * Uploads a local file (src/aws/file-upload.ts: one PUT, or parts read positionally into a bounded
- * pool), its S3 errors worded with the call, the object, the permission and the region.
+ * Uploads a local file (src/aws/file-upload.ts: one PUT, or parts streamed from the file through a
+ * bounded pool of buffers), its S3 errors worded with the call, the object, the permission and the region.
  */
 async function s3_objects_uploadFile(s3, localPath, dest, opts = {}) {
     try {

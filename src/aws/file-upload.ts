@@ -45,9 +45,9 @@ function poolFor(opts: UploadOptions): BufferPool {
  * Uploads a local file. Small files go in one PutObject, large ones as a multipart upload whose
  * parts are sent in parallel, each streamed positionally from the file through a pooled buffer
  * (memory = parts in flight x 1 MiB, whatever the part size), with a CRC32 that S3 checks and an
- * unsigned payload (the bytes are hashed once, by CRC32, not again by SigV4). Either way the object appears under its key only when complete; a
- * failed multipart upload is aborted (no half object, no orphaned parts left billing), as is one
- * cut short by `signal`.
+ * unsigned payload (the bytes are hashed once, by CRC32, not again by SigV4). Either way the object
+ * appears under its key only when complete; a failed multipart upload is aborted (no half object, no
+ * orphaned parts left billing), as is one cut short by `signal`.
  */
 export async function uploadFile(
   s3: S3Client,
@@ -98,8 +98,7 @@ async function putWhole(
   pool: BufferPool,
   signal?: AbortSignal,
 ): Promise<void> {
-  const range = { fh: file.fh, path: file.path, offset: 0, length: file.size };
-  await sendRange(s3, range, pool, signal, async (checksum) => {
+  await sendRange(s3, rangeOf(file, 0, file.size), pool, signal, async (checksum) => {
     await assertUnchanged(file);
     return new PutObjectCommand({ ...target, ContentLength: file.size, ChecksumCRC32: checksum });
   });
@@ -138,7 +137,7 @@ async function putInParts(
   const worker = async () => {
     while (next < parts.length && !stop.signal.aborted) {
       const part = parts[next++];
-      const range = { fh: file.fh, path: file.path, offset: part.offset, length: part.length };
+      const range = rangeOf(file, part.offset, part.length);
       const { etag, checksum } = await sendRange(s3, range, pool, stop.signal, async (ChecksumCRC32) => {
         const UploadId = await created;
         stop.signal.throwIfAborted();
@@ -181,41 +180,52 @@ async function putInParts(
 
 /**
  * Sends one range of the file as the body of the command `make` returns (given the range's CRC32):
- * checksummed through a pooled buffer, then streamed from the file through the same buffer. Each
- * attempt (the SDK retries) gets a body of its own, made once the one before has let go of the buffer.
+ * checksummed through a pooled buffer, then streamed from the file through the same buffer.
  */
-async function sendRange<C extends PutObjectCommand | UploadPartCommand>(
+async function sendRange(
   s3: S3Client,
   range: FileRange,
   pool: BufferPool,
   signal: AbortSignal | undefined,
-  make: (checksumCrc32: string) => Promise<C>,
+  make: (checksumCrc32: string) => Promise<PutObjectCommand | UploadPartCommand>,
 ): Promise<{ etag?: string; checksum: string }> {
   const buf = await pool.acquire(signal);
-  let body: PartBody | undefined;
+  let bodies: { settled(): Promise<void> } | undefined;
   try {
     const checksum = crc32Base64(await crc32OfRange(range, buf));
     signal?.throwIfAborted();
-    const command = await make(checksum);
-    stackOf(command).add(
-      (next) => async (args) => {
-        body?.abandon(); // the attempt before has its answer
-        await body?.released();
-        body = new PartBody(range, buf);
-        (args.request as { body?: unknown }).body = body;
-        return next(args);
-      },
-      { step: 'deserialize', priority: 'low', name: 'fileRangeBodyPerAttempt' },
-    );
-    const output: { ETag?: string } = await s3.send(unsignedPayload(command) as UploadPartCommand, {
-      abortSignal: signal,
-    });
+    const command = unsignedPayload(await make(checksum));
+    bodies = bodyPerAttempt(command, range, buf);
+    // Either command's output has the ETag; send's overloads want one command type.
+    const output = await s3.send(command as UploadPartCommand, { abortSignal: signal });
     return { etag: output.ETag, checksum };
   } finally {
-    body?.abandon();
-    await body?.released();
+    await bodies?.settled();
     pool.release(buf);
   }
+}
+
+/**
+ * Gives each attempt of `cmd` (the SDK retries) a body of its own over `range`, made once the one
+ * before has let go of `buf`. `settled()` gives up a send still going (its answer is in) and resolves
+ * once no body can read into `buf` any more. Added at the deserialize step: inside the retry loop.
+ */
+function bodyPerAttempt(cmd: PutObjectCommand | UploadPartCommand, range: FileRange, buf: Buffer) {
+  let body: PartBody | undefined;
+  const settled = async () => {
+    body?.abandon();
+    await body?.released();
+  };
+  stackOf(cmd).add(
+    (next) => async (args) => {
+      await settled(); // the attempt before has its answer
+      body = new PartBody(range, buf);
+      (args.request as { body?: unknown }).body = body;
+      return next(args);
+    },
+    { step: 'deserialize', priority: 'low', name: 'fileRangeBodyPerAttempt' },
+  );
+  return { settled };
 }
 
 async function abortUpload(s3: S3Client, Bucket: string, Key: string, UploadId: string, cause: unknown) {
@@ -227,6 +237,13 @@ async function abortUpload(s3: S3Client, Bucket: string, Key: string, UploadId: 
       cause.message += ` (and aborting multipart upload ${UploadId} of s3://${Bucket}/${Key} failed: ${why})`;
   }
 }
+
+const rangeOf = (file: SourceFile, offset: number, length: number): FileRange => ({
+  fh: file.fh,
+  path: file.path,
+  offset,
+  length,
+});
 
 /** The object must be the file that was hashed and planned: refuse one rewritten meanwhile. */
 async function assertUnchanged(file: SourceFile): Promise<void> {

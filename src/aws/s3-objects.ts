@@ -69,8 +69,8 @@ export async function putObjectText(
 export type { UploadOptions };
 
 /**
- * Uploads a local file (src/aws/file-upload.ts: one PUT, or parts read positionally into a bounded
- * pool), its S3 errors worded with the call, the object, the permission and the region.
+ * Uploads a local file (src/aws/file-upload.ts: one PUT, or parts streamed from the file through a
+ * bounded pool of buffers), its S3 errors worded with the call, the object, the permission and the region.
  */
 export async function uploadFile(
   s3: S3Client,
